@@ -1,0 +1,66 @@
+using System.Runtime.InteropServices;
+using MusicGen.Assistant.Native.Handles;
+using MusicGen.Assistant.Native.Interop;
+
+namespace MusicGen.Assistant.Native;
+
+/// <summary>
+/// One ggml backend (a device stream) that owns its handle. The CPU backend's thread count is always set explicitly:
+/// ggml's default of 4 oversubscribes small machines badly.
+/// </summary>
+public sealed unsafe class ComputeBackend : IDisposable
+{
+    private readonly BackendHandle _handle;
+
+    private ComputeBackend(nint device, int threads)
+    {
+        Device = device;
+        DeviceType = GgmlBackendApi.ggml_backend_dev_type(device);
+        var name = Marshal.PtrToStringUTF8(GgmlBackendApi.ggml_backend_dev_name(device)) ?? "?";
+        _handle = new BackendHandle(GgmlBackendApi.ggml_backend_dev_init(device, 0), $"the {name} backend");
+        Name = Marshal.PtrToStringUTF8(GgmlBackendApi.ggml_backend_name(_handle.Pointer)) ?? name;
+        if (IsCpu)
+        {
+            var reg = GgmlBackendApi.ggml_backend_dev_backend_reg(device);
+            var setThreads = (delegate* unmanaged<nint, int, void>)GgmlBackendApi.ggml_backend_reg_get_proc_address(reg, "ggml_backend_set_n_threads");
+            if (setThreads == null) throw new NativeRuntimeException("the CPU backend does not export ggml_backend_set_n_threads");
+            setThreads(_handle.Pointer, threads);
+            Threads = threads;
+        }
+    }
+
+    /// <summary>
+    /// Creates a backend. <see cref="BackendKind.Auto"/> takes a GPU when one is present and usable, else the CPU;
+    /// <see cref="BackendKind.Gpu"/> fails clearly when there is none.
+    /// </summary>
+    public static ComputeBackend Create(BackendKind kind = BackendKind.Cpu, int? threads = null)
+    {
+        GgmlRuntime.EnsureInitialized();
+        var n = threads ?? GgmlRuntime.DefaultThreadCount;
+        if (n < 1) throw new ArgumentOutOfRangeException(nameof(threads), n, "thread count must be at least 1");
+        if (kind != BackendKind.Cpu)
+        {
+            var gpu = GgmlBackendApi.ggml_backend_dev_by_type(1); // GGML_BACKEND_DEVICE_TYPE_GPU
+            if (gpu != 0) return new ComputeBackend(gpu, n);
+            if (kind == BackendKind.Gpu)
+                throw new NativeRuntimeException("No GPU backend is available: the loaded natives have no usable libggml-cuda.so (or no CUDA device/driver). " +
+                                                 "Fetch the CUDA package with `scripts/fetch-natives.sh cuda`, or build it with scripts/build-cuda-backend.sh.");
+        }
+        var cpu = GgmlBackendApi.ggml_backend_dev_by_type(0);
+        if (cpu == 0) throw new NativeRuntimeException("No CPU backend is loaded.");
+        return new ComputeBackend(cpu, n);
+    }
+
+    public string Name { get; }
+    public int DeviceType { get; }
+    public bool IsCpu => DeviceType == 0;
+    public int Threads { get; }
+    internal nint Device { get; }
+    internal nint Pointer => _handle.Pointer;
+    internal BackendHandle Handle => _handle;
+
+    /// <summary>Whether this backend can run the op that produced <paramref name="t"/>.</summary>
+    public bool Supports(Tensor t) => GgmlBackendApi.ggml_backend_supports_op(Pointer, t.Ptr);
+
+    public void Dispose() => _handle.Dispose();
+}
