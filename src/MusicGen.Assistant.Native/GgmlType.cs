@@ -1,43 +1,42 @@
 namespace MusicGen.Assistant.Native;
 
-/// <summary>ggml tensor element types used by this project (ids of ggml 0.25.1; checked at load).</summary>
-public enum GgmlType
+/// <summary>
+/// ggml tensor element types with their on-disk ids (ggml.h <c>enum ggml_type</c>). Ids missing here
+/// (4, 5, 31-33, 36-38) were removed from ggml and never appear in current files.
+/// Sizes live in <see cref="GgmlTypeInfo"/>.
+/// </summary>
+public enum GgmlType : uint
 {
     F32 = 0,
     F16 = 1,
     Q4_0 = 2,
+    Q4_1 = 3,
+    Q5_0 = 6,
+    Q5_1 = 7,
     Q8_0 = 8,
+    Q8_1 = 9,
+    Q2_K = 10,
+    Q3_K = 11,
+    Q4_K = 12,
+    Q5_K = 13,
+    Q6_K = 14,
+    Q8_K = 15,
+    IQ2_XXS = 16,
+    IQ2_XS = 17,
+    IQ3_XXS = 18,
+    IQ1_S = 19,
+    IQ4_NL = 20,
+    IQ3_S = 21,
+    IQ2_S = 22,
+    IQ4_XS = 23,
     I8 = 24,
     I16 = 25,
     I32 = 26,
     I64 = 27,
     F64 = 28,
+    IQ1_M = 29,
     BF16 = 30,
-}
-
-/// <summary>Block geometry of the types above (elements per block, bytes per block).</summary>
-public static class GgmlTypeSizes
-{
-    public static int BlockSize(GgmlType t) => t is GgmlType.Q4_0 or GgmlType.Q8_0 ? 32 : 1;
-
-    public static int BytesPerBlock(GgmlType t) => t switch
-    {
-        GgmlType.F32 or GgmlType.I32 => 4,
-        GgmlType.F16 or GgmlType.BF16 or GgmlType.I16 => 2,
-        GgmlType.I8 => 1,
-        GgmlType.I64 or GgmlType.F64 => 8,
-        GgmlType.Q4_0 => 18,
-        GgmlType.Q8_0 => 34,
-        _ => throw new ArgumentOutOfRangeException(nameof(t), t, "unknown ggml type"),
-    };
-
-    /// <summary>Bytes of one row of <paramref name="ne0"/> elements; throws when ne0 is not a whole number of blocks.</summary>
-    public static long RowBytes(GgmlType t, long ne0)
-    {
-        var bs = BlockSize(t);
-        if (ne0 % bs != 0) throw new GgmlException($"a row of {ne0} elements is not a multiple of the {t} block size {bs}");
-        return ne0 / bs * BytesPerBlock(t);
-    }
-
-    public static bool IsQuantized(GgmlType t) => t is GgmlType.Q4_0 or GgmlType.Q8_0;
+    TQ1_0 = 34,
+    TQ2_0 = 35,
+    MXFP4 = 39,
 }
