@@ -1,0 +1,48 @@
+using MusicGen.Assistant.Formats.Gguf;
+using MusicGen.Assistant.Native;
+
+
+namespace MusicGen.Assistant.Models;
+
+/// <summary>
+/// Binds named GGUF tensors into a backend <see cref="TensorStore"/>: checks each expected tensor exists with the
+/// expected shape and an allowed type (naming the file and tensor when not), then uploads the bytes.
+/// </summary>
+public sealed class WeightBinder(GgufFile file, TensorStore store)
+{
+    private readonly List<(Tensor Tensor, GgufTensorInfo Info)> _pending = [];
+
+    /// <summary>Declares a tensor that must be present with exactly this ggml shape.</summary>
+    public Tensor Require(string name, long[] ne, params GgmlType[] allowedTypes)
+    {
+        if (!file.TryGetTensor(name, out var info))
+            throw new ModelWeightsException($"{file.Path}: missing tensor '{name}' (expected shape [{string.Join(", ", ne)}])");
+        var shape = info.Ne.Concat(Enumerable.Repeat(1L, 4)).Take(4).ToArray();
+        var want = ne.Concat(Enumerable.Repeat(1L, 4)).Take(4).ToArray();
+        if (!shape.SequenceEqual(want))
+            throw new ModelWeightsException($"{file.Path}: tensor '{name}' has shape [{string.Join(", ", info.Ne)}], expected [{string.Join(", ", ne)}]");
+        var type = info.Type;
+        if (allowedTypes.Length > 0 && !allowedTypes.Contains(type))
+            throw new ModelWeightsException($"{file.Path}: tensor '{name}' is {info.Type}, expected one of {string.Join(", ", allowedTypes)}");
+        var t = store.Context.NewTensor(type, info.Ne).Named(name);
+        _pending.Add((t, info));
+        return t;
+    }
+
+    /// <summary>Like <see cref="Require"/> but accepts either of two shapes (e.g. a kernel stored 3-D or flattened).</summary>
+    public Tensor RequireEither(string name, long[] ne, long[] alternative, params GgmlType[] allowedTypes)
+    {
+        if (file.TryGetTensor(name, out var info) && info.Ne.Length == alternative.Length && info.Ne.SequenceEqual(alternative))
+            return Require(name, alternative, allowedTypes);
+        return Require(name, ne, allowedTypes);
+    }
+
+    /// <summary>Allocates the store and uploads every declared tensor.</summary>
+    public void Upload()
+    {
+        store.Allocate();
+        foreach (var (tensor, info) in _pending)
+            tensor.SetData(file.GetTensorBytes(info));
+        _pending.Clear();
+    }
+}
