@@ -113,4 +113,15 @@ public sealed unsafe partial class GgmlContext
         EnsureRoom(1);
         return new Tensor(GgmlOps.ggml_pad_ext(Pointer, a.Ptr, before0, after0, before1, after1, before2, after2, 0, 0));
     }
+
+    /// <summary>Reflection padding along ne[0] ([a, b, c] with 1|1 -> [b, a, b, c, b]); each side shorter than ne[0].</summary>
+    public Tensor PadReflect(Tensor a, int left, int right)
+    {
+        RequireF32(a, "pad_reflect_1d");
+        RequireContiguous(a, "pad_reflect_1d");
+        Require(left >= 0 && right >= 0 && left < a.Ne0 && right < a.Ne0, "pad_reflect_1d",
+            () => $"padding {left}|{right} must be shorter than the {a.Ne0} samples of {S(a)}");
+        EnsureRoom(1);
+        return new Tensor(GgmlOps.ggml_pad_reflect_1d(Pointer, a.Ptr, left, right));
+    }
 }

@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using MusicGen.Assistant.Formats.Conversion;
+using MusicGen.Assistant.Formats.Gguf;
+using MusicGen.Assistant.Formats.Safetensors;
+using MusicGen.Assistant.Models.Encodec;
+
+namespace MusicGen.Assistant.Models.Conversion;
+
+/// <summary>
+/// Recognises a Hugging Face checkpoint directory by its config.json and builds the conversion plan of each model
+/// family it holds. New families register here; the converter and the command line stay unchanged.
+/// </summary>
+public static class CheckpointConversion
+{
+    /// <summary>The families found in a checkpoint, and a note on any part that is not converted yet.</summary>
+    public sealed record Detected(IReadOnlyList<IConversionPlan> Plans, IReadOnlyList<string> Notes, string ModelType);
+
+    public static Detected Detect(string directory, SafetensorsCheckpoint checkpoint)
+    {
+        var configPath = Path.Combine(directory, "config.json");
+        if (!File.Exists(configPath)) throw new ModelConfigException($"{directory}: no config.json (expected a Hugging Face checkpoint directory)");
+        var json = File.ReadAllText(configPath);
+        var modelType = (JsonNode.Parse(json) as JsonObject)?["model_type"]?.GetValue<string>()
+                        ?? throw new ModelConfigException($"{configPath}: no 'model_type'");
+        var reader = new CheckpointReader(checkpoint);
+        switch (modelType)
+        {
+            case "encodec":
+                return new Detected([new EncodecCheckpointPlan(reader, EncodecConfig.FromHuggingFaceJson(json, configPath), "")], [], modelType);
+            case "musicgen" or "musicgen_melody":
+                return new Detected(
+                    [new EncodecCheckpointPlan(reader, EncodecConfig.FromHuggingFaceJson(json, configPath), "audio_encoder.")],
+                    ["only the EnCodec part (audio_encoder) is converted so far; the text encoder and the MusicGen decoder are not"],
+                    modelType);
+            default:
+                throw new ModelConfigException($"{configPath}: model_type '{modelType}' is not supported (supported: encodec, musicgen, musicgen_melody)");
+        }
+    }
+
+    /// <summary>Converts a checkpoint directory to one GGUF file; several families go into one file, prefixed apart.</summary>
+    public static (ConversionResult Result, Detected Detected) Convert(string directory, string output, StorageType storage,
+        IProgress<ConversionProgress>? progress = null)
+    {
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"checkpoint directory '{directory}' does not exist");
+        using var checkpoint = SafetensorsCheckpoint.OpenDirectory(directory);
+        var detected = Detect(directory, checkpoint);
+        var plan = detected.Plans.Count == 1 ? detected.Plans[0] : new CombinedPlan(detected.Plans);
+        var result = GgufConverter.Write(plan, output, storage, $"{Path.GetFileName(Path.GetFullPath(directory))} ({detected.ModelType})", progress);
+        return (result, detected);
+    }
+
+    private sealed class CombinedPlan(IReadOnlyList<IConversionPlan> plans) : IConversionPlan
+    {
+        public string Architecture => string.Join("+", plans.Select(p => p.Architecture));
+        public IReadOnlyList<PlannedTensor> Tensors { get; } = plans.SelectMany(p => p.Tensors).ToList();
+        public void WriteMetadata(GgufWriter writer) { foreach (var p in plans) p.WriteMetadata(writer); }
+    }
+}

@@ -1,0 +1,29 @@
+using System.Text.Json.Nodes;
+
+namespace MusicGen.Assistant.Testing;
+
+/// <summary>How close a computed value must be: elementwise |a - e| <= atol + rtol * |e|, or exact for integers.</summary>
+public sealed record Tolerance(double Atol, double Rtol, bool Exact)
+{
+    public static Tolerance ExactMatch { get; } = new(0, 0, true);
+
+    public static Tolerance? Parse(JsonNode? node) => node switch
+    {
+        JsonObject o => new Tolerance(o["atol"]!.GetValue<double>(), o["rtol"]!.GetValue<double>(), false),
+        JsonValue v when v.GetValue<string>() == "exact" => ExactMatch,
+        _ => null, // inputs: "n/a (input)"
+    };
+
+    public override string ToString() => Exact ? "exact" : $"atol {Atol}, rtol {Rtol}";
+}
+
+/// <summary>One entry of a fixture set's vectors.json: an input or an expected output of the reference code.</summary>
+public sealed record ReferenceVector(FixtureSet Set, string Name, string Meaning, long[] Shape, string DType, string Call, Tolerance? Tolerance)
+{
+    public bool IsInput => Call == "input";
+
+    /// <summary>The values as double (float32 or int64 in the file).</summary>
+    public double[] Values() => Set.ReadValues(Name);
+
+    public override string ToString() => $"{Set.Name}/{Name}";
+}
