@@ -69,11 +69,12 @@ public unsafe class RuntimeTests
     [Fact]
     public void Locator_accepts_a_user_build_named_like_llama_cpp()
     {
-        var real = GgmlRuntime.EnsureInitialized().Directory;
+        var real = GgmlRuntime.EnsureInitialized();
         var dir = Directory.CreateTempSubdirectory().FullName;
-        File.CreateSymbolicLink(Path.Combine(dir, "libggml-base.so"), Path.Combine(real, "libggml-base.so"));
-        File.CreateSymbolicLink(Path.Combine(dir, "libggml.so"), Directory.GetFiles(real, "libggml.*.so")[0]);
-        File.CreateSymbolicLink(Path.Combine(dir, "libggml-cpu-haswell.so"), Path.Combine(real, "libggml-cpu-haswell.so"));
+        File.CreateSymbolicLink(Path.Combine(dir, "libggml-base.so"), real.BaseLibrary);
+        File.CreateSymbolicLink(Path.Combine(dir, "libggml.so"), real.GgmlLibrary);
+        var cpu = real.BackendLibraries.First(b => Path.GetFileName(b).StartsWith("libggml-cpu", StringComparison.Ordinal));
+        File.CreateSymbolicLink(Path.Combine(dir, "libggml-cpu-haswell.so"), cpu);
         var (found, _) = NativeLibraryLocator.Locate(new NativeOptions { Directory = dir });
         Assert.NotNull(found);
         Assert.Equal(dir, found.Directory);

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# First command on a fresh Debian 12 machine: installs the system packages the project needs, fetches the pinned
+# ggml CPU natives, builds the solution in Release and runs the demo (`mga doctor` facts plus a codec round trip
+# on a small demo model it creates).
+#   scripts/setup.sh              everything above
+#   scripts/setup.sh --deps-only  only the system packages (what CI runs before the tests)
+# The .NET 10 SDK and Node.js/npm are expected on the machine; npm is installed from Debian when missing.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Debian packages the project needs at run or test time (ffmpeg joins when media decoding lands).
+APT_PACKAGES=(ca-certificates coreutils tar gzip git)
+
+log() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+deps_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --deps-only) deps_only=1 ;;
+    -h|--help) sed -n '2,7p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) die "unknown argument '$arg' (try --help)" ;;
+  esac
+done
+
+install_system_packages() {
+  local missing=() pkg
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  # Any npm will do (it only runs `npm pack`); Debian's is the fallback when none is on PATH.
+  command -v npm >/dev/null || missing+=(npm)
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    log "system packages present: ${APT_PACKAGES[*]}"
+    return
+  fi
+  local sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  log "installing missing Debian packages: ${missing[*]}"
+  "${sudo[@]}" apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+check_dotnet() {
+  command -v dotnet >/dev/null \
+    || die "the .NET 10 SDK is not installed (dotnet not on PATH); it is not in Debian's archive, install it first"
+  dotnet --list-sdks | grep -q '^10\.' \
+    || die "the .NET 10 SDK is required; found: $(dotnet --list-sdks | tr '\n' ' ')"
+}
+
+install_system_packages
+check_dotnet
+[[ $deps_only -eq 1 ]] && exit 0
+
+natives_dir="$("$SCRIPT_DIR/fetch-natives.sh" cpu)"
+log "ggml CPU natives in $natives_dir"
+
+log "building MusicGen.Assistant.sln (Release)"
+(cd "$REPO_ROOT" && dotnet build MusicGen.Assistant.sln -c Release -nologo)
+
+log "running the demo: scripts/mga.sh demo"
+MGA_NATIVES="${MGA_NATIVES:-$natives_dir}" "$SCRIPT_DIR/mga.sh" demo
