@@ -21,11 +21,13 @@ public static class NativeLibraryLocator
     public static (NativeLibrarySet? Found, IReadOnlyList<NativeProbe> Probes) Locate(NativeOptions options)
     {
         var probes = new List<NativeProbe>();
-        foreach (var (source, dir) in Candidates(options))
+        foreach (var (source, dir, explicitChoice) in Candidates(options))
         {
             var set = Inspect(source, dir, out var detail);
             probes.Add(new NativeProbe(source, dir, set is not null, detail));
             if (set is not null) return (set, probes);
+            // a directory the user named is their decision: do not silently fall back to another ggml
+            if (explicitChoice) return (null, probes);
         }
         return (null, probes);
     }
@@ -35,24 +37,26 @@ public static class NativeLibraryLocator
     {
         var lines = new List<string> { "The ggml native libraries were not found. Looked in:" };
         lines.AddRange(probes.Select(p => $"  - {p.Directory} ({p.Source}): {p.Detail}"));
+        if (probes.Count > 0 && probes[^1].Source != "project cache")
+            lines.Add($"  ({probes[^1].Source} names that directory explicitly, so no other place was tried)");
         lines.Add("Fix: run `scripts/fetch-natives.sh cpu` in the repository (fetches the pinned " +
                   $"@node-llama-cpp/linux-x64@{PinnedPackageVersion} with npm and checks its checksum),");
         lines.Add($"  or point --natives / {NativeOptions.DirectoryVariable} at a directory holding libggml-base.so, libggml.so and libggml-cpu*.so.");
         return string.Join(Environment.NewLine, lines);
     }
 
-    private static IEnumerable<(string Source, string Dir)> Candidates(NativeOptions options)
+    private static IEnumerable<(string Source, string Dir, bool Explicit)> Candidates(NativeOptions options)
     {
-        if (!string.IsNullOrWhiteSpace(options.Directory)) yield return ("--natives option", Path.GetFullPath(options.Directory));
+        if (!string.IsNullOrWhiteSpace(options.Directory)) yield return ("--natives option", Path.GetFullPath(options.Directory), true);
         var env = Environment.GetEnvironmentVariable(NativeOptions.DirectoryVariable);
-        if (!string.IsNullOrWhiteSpace(env)) yield return ($"{NativeOptions.DirectoryVariable} variable", Path.GetFullPath(env));
+        if (!string.IsNullOrWhiteSpace(env)) yield return ($"{NativeOptions.DirectoryVariable} variable", Path.GetFullPath(env), true);
 
         var packages = options.PreferCuda
             ? new[] { "linux-x64-cuda", "linux-x64" }
             : new[] { "linux-x64", "linux-x64-cuda" };
         foreach (var root in CacheRoots())
             foreach (var package in packages)
-                yield return ("project cache", Path.Combine(root, "natives", package, PinnedPackageVersion));
+                yield return ("project cache", Path.Combine(root, "natives", package, PinnedPackageVersion), false);
     }
 
     /// <summary>Cache roots: <c>MGA_CACHE</c>, else the <c>.cache</c> folder of the repository this program runs from.</summary>

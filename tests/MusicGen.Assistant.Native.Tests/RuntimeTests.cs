@@ -61,6 +61,7 @@ public unsafe class RuntimeTests
         var empty = Directory.CreateTempSubdirectory().FullName;
         var (_, probes) = NativeLibraryLocator.Locate(new NativeOptions { Directory = empty });
         Assert.Equal("no libggml-base.so", probes[0].Detail);
+        Assert.Single(probes); // an explicit directory is not silently replaced by the cache
         var message = NativeLibraryLocator.NotFoundMessage(probes);
         Assert.Contains(empty, message);
         Assert.Contains("scripts/fetch-natives.sh cpu", message);

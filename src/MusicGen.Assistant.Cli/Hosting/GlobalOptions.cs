@@ -1,0 +1,52 @@
+using System.CommandLine;
+using MusicGen.Assistant.Native;
+
+namespace MusicGen.Assistant.Cli.Hosting;
+
+/// <summary>Options every command accepts (placed before or after the command name).</summary>
+internal sealed class GlobalOptions
+{
+    public Option<string?> Natives { get; } = new("--natives")
+    {
+        Description = $"Folder holding the ggml libraries (default: ${NativeOptions.DirectoryVariable}, then the project cache).",
+        HelpName = "DIR",
+        Recursive = true,
+    };
+
+    public Option<int?> Threads { get; } = new("--threads")
+    {
+        Description = $"CPU threads for ggml (default: ${NativeOptions.ThreadsVariable}, else every processor this process may use).",
+        HelpName = "N",
+        Recursive = true,
+    };
+
+    public Option<string> Device { get; } = new("--device")
+    {
+        Description = "Compute device: auto (a GPU when one is usable, else the CPU), cpu or gpu.",
+        DefaultValueFactory = _ => "auto",
+        Recursive = true,
+    };
+
+    public Option<bool> Verbose { get; } = new("--verbose", "-v")
+    {
+        Description = "Show ggml's own log and the stack trace of errors.",
+        Recursive = true,
+    };
+
+    public GlobalOptions()
+    {
+        Threads.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1 or > 1024) r.AddError("--threads must be between 1 and 1024.");
+        });
+        Device.AcceptOnlyFromAmong("auto", "cpu", "gpu");
+    }
+
+    public void AddTo(Command root)
+    {
+        root.Options.Add(Natives);
+        root.Options.Add(Threads);
+        root.Options.Add(Device);
+        root.Options.Add(Verbose);
+    }
+}

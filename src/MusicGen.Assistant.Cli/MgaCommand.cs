@@ -1,0 +1,22 @@
+using System.CommandLine;
+using MusicGen.Assistant.Cli.Commands;
+using MusicGen.Assistant.Cli.Hosting;
+
+namespace MusicGen.Assistant.Cli;
+
+/// <summary>The command tree of <c>mga</c>.</summary>
+internal static class MgaCommand
+{
+    public static RootCommand Create(CliConsole console)
+    {
+        var options = new GlobalOptions();
+        var host = new CommandHost(console, options);
+        var root = new RootCommand("MusicGen.Assistant command line: check the ggml runtime, convert checkpoints, encode and decode audio with EnCodec.");
+        options.AddTo(root);
+        root.Subcommands.Add(DoctorCommand.Create(host));
+        root.Subcommands.Add(ConvertCommand.Create(host));
+        root.Subcommands.Add(CodecCommand.Create(host));
+        root.Subcommands.Add(DemoCommand.Create(host));
+        return root;
+    }
+}
