@@ -19,7 +19,8 @@ public sealed class EncodecRandomPlan : IConversionPlan
         var index = 0;
         PlannedTensor Make(string name, long[] ne, TensorRole role, Func<Random, float> draw)
         {
-            var s = HashCode.Combine(seed, index++);
+            // HashCode.Combine is salted per process: derive each tensor's seed with a fixed mix instead
+            var s = unchecked((int)((uint)seed * 2654435761u ^ (uint)(index++ + 1) * 40503u));
             return new PlannedTensor(name, ne, role, () =>
             {
                 var rng = new Random(s);
