@@ -31,6 +31,13 @@ public sealed class TensorStore : IDisposable
         AllocatedBytes = (long)GgmlBackendApi.ggml_backend_buffer_get_size(_buffer.Pointer);
     }
 
+    /// <summary>Sets every byte of the store's memory (e.g. zeroes a cache before first use).</summary>
+    public void Clear(byte value = 0)
+    {
+        if (_buffer is null) throw new GgmlException("tensor store is not allocated yet");
+        GgmlBackendApi.ggml_backend_buffer_clear(_buffer.Pointer, value);
+    }
+
     public void Dispose()
     {
         _buffer?.Dispose();

@@ -79,6 +79,40 @@ public sealed class NDArray
         return new NDArray(shape, data);
     }
 
+    /// <summary>An elementwise operation with NumPy broadcasting (trailing dimensions aligned; a size 1 stretches).</summary>
+    public static NDArray Elementwise(NDArray a, NDArray b, Func<double, double, double> op)
+    {
+        var rank = Math.Max(a.Rank, b.Rank);
+        long Size(NDArray x, int d) => d < rank - x.Rank ? 1 : x.Shape[d - (rank - x.Rank)];
+        var shape = new long[rank];
+        for (var d = 0; d < rank; d++)
+        {
+            long sa = Size(a, d), sb = Size(b, d);
+            if (sa != sb && sa != 1 && sb != 1)
+                throw new ArgumentException($"shapes [{string.Join(", ", a.Shape)}] and [{string.Join(", ", b.Shape)}] do not broadcast");
+            shape[d] = Math.Max(sa, sb);
+        }
+        // per output dimension, each operand's stride (0 where it is broadcast)
+        long[] StridesIn(NDArray x)
+        {
+            var own = x.Strides();
+            var s = new long[rank];
+            for (var d = rank - x.Rank; d < rank; d++) s[d] = x.Shape[d - (rank - x.Rank)] == 1 ? 0 : own[d - (rank - x.Rank)];
+            return s;
+        }
+        long[] stridesA = StridesIn(a), stridesB = StridesIn(b);
+        var data = new double[shape.Aggregate(1L, (x, y) => x * y)];
+        var idx = new long[rank];
+        for (long n = 0; n < data.Length; n++)
+        {
+            long oa = 0, ob = 0;
+            for (var d = 0; d < rank; d++) { oa += idx[d] * stridesA[d]; ob += idx[d] * stridesB[d]; }
+            data[n] = op(a.Data[oa], b.Data[ob]);
+            for (var d = rank - 1; d >= 0; d--) { if (++idx[d] < shape[d]) break; idx[d] = 0; }
+        }
+        return new NDArray(shape, data);
+    }
+
     public static NDArray Concat(IReadOnlyList<NDArray> parts, int dim)
     {
         var shape = (long[])parts[0].Shape.Clone();

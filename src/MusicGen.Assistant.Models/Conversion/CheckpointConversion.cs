@@ -3,6 +3,8 @@ using MusicGen.Assistant.Formats.Conversion;
 using MusicGen.Assistant.Formats.Gguf;
 using MusicGen.Assistant.Formats.Safetensors;
 using MusicGen.Assistant.Models.Encodec;
+using MusicGen.Assistant.Models.T5;
+using MusicGen.Assistant.Models.MusicGenLm;
 
 namespace MusicGen.Assistant.Models.Conversion;
 
@@ -27,10 +29,20 @@ public static class CheckpointConversion
         {
             case "encodec":
                 return new Detected([new EncodecCheckpointPlan(reader, EncodecConfig.FromHuggingFaceJson(json, configPath), "")], [], modelType);
-            case "musicgen" or "musicgen_melody":
+            case "musicgen":
                 return new Detected(
-                    [new EncodecCheckpointPlan(reader, EncodecConfig.FromHuggingFaceJson(json, configPath), "audio_encoder.")],
-                    ["only the EnCodec part (audio_encoder) is converted so far; the text encoder and the MusicGen decoder are not"],
+                    [new EncodecCheckpointPlan(reader, EncodecConfig.FromHuggingFaceJson(json, configPath), "audio_encoder."),
+                     new MusicGenDecoderCheckpointPlan(reader, MusicGenDecoderConfig.FromHuggingFaceJson(json, configPath)),
+                     T5CheckpointPlan.ForMusicGen(reader, json, configPath)],
+                    [],
+                    modelType);
+            case "musicgen_melody":
+                return new Detected(
+                    [
+                        new EncodecCheckpointPlan(reader, EncodecConfig.FromHuggingFaceJson(json, configPath), "audio_encoder."),
+                        T5CheckpointPlan.ForMusicGen(reader, json, configPath),
+                    ],
+                    ["the melody decoder and its chroma projection (audio_enc_to_dec_proj) are not converted yet; the EnCodec and the T5 text encoder with enc_to_dec_proj are"],
                     modelType);
             default:
                 throw new ModelConfigException($"{configPath}: model_type '{modelType}' is not supported (supported: encodec, musicgen, musicgen_melody)");

@@ -46,6 +46,7 @@ internal static unsafe partial class GgmlBackendApi
     [LibraryImport(NativeNames.GgmlBase)] public static partial nuint ggml_backend_buffer_get_size(nint buffer);
     [LibraryImport(NativeNames.GgmlBase)] public static partial nint ggml_backend_buffer_name(nint buffer);
     [LibraryImport(NativeNames.GgmlBase)] public static partial void ggml_backend_buffer_set_usage(nint buffer, int usage);
+    [LibraryImport(NativeNames.GgmlBase)] public static partial void ggml_backend_buffer_clear(nint buffer, byte value);
     [LibraryImport(NativeNames.GgmlBase)] public static partial void ggml_backend_tensor_set(GgmlTensorStruct* t, void* data, nuint offset, nuint size);
     [LibraryImport(NativeNames.GgmlBase)] public static partial void ggml_backend_tensor_get(GgmlTensorStruct* t, void* data, nuint offset, nuint size);
     [LibraryImport(NativeNames.GgmlBase)] public static partial nint ggml_backend_cpu_buffer_type();
@@ -60,4 +61,5 @@ internal static unsafe partial class GgmlBackendApi
     [LibraryImport(NativeNames.GgmlBase)] public static partial void ggml_backend_sched_reset(nint sched);
     [LibraryImport(NativeNames.GgmlBase)] public static partial nuint ggml_backend_sched_get_buffer_size(nint sched, nint backend);
     [LibraryImport(NativeNames.GgmlBase)] public static partial int ggml_backend_sched_get_n_splits(nint sched);
+    [LibraryImport(NativeNames.GgmlBase)] public static partial void ggml_backend_sched_set_eval_callback(nint sched, delegate* unmanaged<GgmlTensorStruct*, byte, nint, byte> callback, nint userData);
 }

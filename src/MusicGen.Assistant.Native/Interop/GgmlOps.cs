@@ -33,6 +33,7 @@ internal static unsafe partial class GgmlOps
 
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_mul_mat(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* b);
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_get_rows(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* b);
+    [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_set_rows(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* b, GgmlTensorStruct* c);
 
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_cpy(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* b);
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_cast(nint ctx, GgmlTensorStruct* a, int type);
@@ -53,5 +54,9 @@ internal static unsafe partial class GgmlOps
 
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_im2col(nint ctx, GgmlTensorStruct* kernel, GgmlTensorStruct* data, int s0, int s1, int p0, int p1, int d0, int d1, [MarshalAs(UnmanagedType.U1)] bool is2D, int dstType);
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_col2im_1d(nint ctx, GgmlTensorStruct* a, int s0, int oc, int p0);
+    // custom CPU kernels: fun(dst, ith, nth, userdata) runs on every ggml worker thread
+    [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_custom_4d(nint ctx, int type, long ne0, long ne1, long ne2, long ne3, GgmlTensorStruct** args, int nArgs, delegate* unmanaged<GgmlTensorStruct*, int, int, nint, void> fun, int nTasks, nint userdata);
+    [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_custom_inplace(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct** args, int nArgs, delegate* unmanaged<GgmlTensorStruct*, int, int, nint, void> fun, int nTasks, nint userdata);
+
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_conv_transpose_1d(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* b, int s0, int p0, int d0);
 }

@@ -1,0 +1,12 @@
+using MusicGen.Assistant.Native;
+
+namespace MusicGen.Assistant.Models;
+
+/// <summary>
+/// The transformer feed-forward block Down · GELU(Up · x) with the exact erf GELU (PyTorch's nn.GELU() and
+/// transformers' ACT2FN["gelu"]; the tanh approximation is "gelu_new"/"gelu_pytorch_tanh", not this).
+/// </summary>
+public sealed record GeluFeedForward(LinearWeights Up, LinearWeights Down)
+{
+    public Tensor Apply(GgmlContext ctx, Tensor x) => Down.Apply(ctx, ctx.GeluErf(Up.Apply(ctx, x)));
+}

@@ -1,0 +1,50 @@
+using MusicGen.Assistant.Native;
+
+namespace MusicGen.Assistant.Models;
+
+/// <summary>
+/// Scaled dot-product attention over ggml tensors, shared by every transformer family. Activations are {width, n,
+/// rows} (a row is one sequence of the batch). Keys are read per head as {head_dim, n_kv, heads, rows} and values
+/// transposed as {n_kv, head_dim, heads, rows}, the layouts <see cref="KvCache"/> stores, so that attention over a
+/// cache needs no copy of it.
+/// </summary>
+public static class MultiHeadAttention
+{
+    /// <summary>
+    /// softmax(q·kᵀ · scale + mask) · v, heads merged back: q {width, n, rows} with keys/values from
+    /// <see cref="Keys"/>/<see cref="ValuesTransposed"/> or a cache -> {width, n, rows}. The mask (0 = attend, a very
+    /// negative number = not) is {n_kv, ≥ n} shared by every row, or {n_kv, ≥ n, 1, rows} per row.
+    /// </summary>
+    public static Tensor Attend(GgmlContext ctx, Tensor query, Tensor keys, Tensor valuesTransposed, Tensor? mask, int heads, float scale)
+    {
+        var q = Keys(ctx, query, heads);                                             // {hd, n, H, rows}
+        var scores = ctx.MulMat(keys, q);                                            // {n_kv, n, H, rows}
+        var weights = ctx.SoftMax(scores, mask, scale);
+        var mixed = ctx.MulMat(valuesTransposed, weights);                           // {hd, n, H, rows}
+        var merged = ctx.Cont(ctx.Permute(mixed, 0, 2, 1, 3));                       // {hd, H, n, rows}
+        return ctx.Reshape(merged, query.Ne0, query.Ne1, query.Ne2);
+    }
+
+    /// <summary>Projected keys (or queries) {width, n, rows} seen per head: a view {head_dim, n, heads, rows}.</summary>
+    public static Tensor Keys(GgmlContext ctx, Tensor x, int heads)
+    {
+        var headDim = HeadDim(x, heads);
+        return ctx.Permute(ctx.Reshape(x, headDim, heads, x.Ne1, x.Ne2), 0, 2, 1, 3);
+    }
+
+    /// <summary>Projected values {width, n, rows} as the transposed per-head copy {n, head_dim, heads, rows}.</summary>
+    public static Tensor ValuesTransposed(GgmlContext ctx, Tensor x, int heads)
+    {
+        var headDim = HeadDim(x, heads);
+        return ctx.Cont(ctx.Permute(ctx.Reshape(x, headDim, heads, x.Ne1, x.Ne2), 1, 2, 0, 3));
+    }
+
+    private static long HeadDim(Tensor x, int heads)
+    {
+        if (heads < 1 || x.Ne0 % heads != 0)
+            throw new GgmlException($"attention: {heads} heads do not divide the width {x.Ne0} of '{x.Name}' {x.ShapeText}");
+        if (x.Ne3 != 1)
+            throw new GgmlException($"attention: '{x.Name}' {x.ShapeText} must be {{width, n, rows}}");
+        return x.Ne0 / heads;
+    }
+}

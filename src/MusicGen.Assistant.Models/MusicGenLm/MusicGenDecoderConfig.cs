@@ -1,0 +1,121 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace MusicGen.Assistant.Models.MusicGenLm;
+
+/// <summary>
+/// Hyper-parameters of the MusicGen decoder LM (transformers' MusicgenDecoderConfig): K codebook embeddings summed,
+/// sinusoidal positions, N pre-norm layers (causal self-attention, cross-attention over the conditioning, GELU FFN,
+/// every Linear bias-free, LayerNorms with weight and bias) and one LM head per codebook. Read from the
+/// <c>decoder</c> part of a MusicGen config.json, a standalone <c>musicgen_decoder</c> config, or GGUF metadata.
+/// </summary>
+public sealed record MusicGenDecoderConfig
+{
+    /// <summary>Codes per codebook (2048); the embedding tables hold one more row, the special/pad token.</summary>
+    public int VocabSize { get; init; } = 2048;
+    public int HiddenSize { get; init; } = 1024;
+    public int NumHiddenLayers { get; init; } = 24;
+    public int NumAttentionHeads { get; init; } = 16;
+    public int FfnDim { get; init; } = 4096;
+    public int NumCodebooks { get; init; } = 4;
+    public int AudioChannels { get; init; } = 1;
+    public int MaxPositionEmbeddings { get; init; } = 2048;
+    public string ActivationFunction { get; init; } = "gelu";
+    public bool ScaleEmbedding { get; init; }
+    public int PadTokenId { get; init; } = 2048;
+    public int BosTokenId { get; init; } = 2048;
+
+    /// <summary>nn.LayerNorm's default: transformers does not expose it in the config.</summary>
+    public float LayerNormEps { get; init; } = 1e-5f;
+
+    /// <summary>facebook/musicgen-small's decoder.</summary>
+    public static MusicGenDecoderConfig Small { get; } = new();
+
+    public int HeadDim => HiddenSize / NumAttentionHeads;
+
+    /// <summary>Codebooks per audio channel (the delay pattern's K; stereo interleaves two channels).</summary>
+    public int ChannelCodebooks => NumCodebooks / AudioChannels;
+
+    /// <summary>Rows of each embedding table: the codes plus the special token.</summary>
+    public int EmbeddingRows => VocabSize + 1;
+
+    /// <summary>Throws naming the first setting this implementation cannot run or that is inconsistent.</summary>
+    public MusicGenDecoderConfig Validate(string source = "MusicGen decoder config")
+    {
+        void Fail(string what) => throw new ModelConfigException($"{source}: {what}");
+        if (VocabSize < 1) Fail($"vocab_size {VocabSize} must be positive");
+        if (HiddenSize < 1) Fail($"hidden_size {HiddenSize} must be positive");
+        if (NumHiddenLayers < 1) Fail($"num_hidden_layers {NumHiddenLayers} must be positive");
+        if (NumAttentionHeads < 1) Fail($"num_attention_heads {NumAttentionHeads} must be positive");
+        if (HiddenSize % NumAttentionHeads != 0)
+            Fail($"num_attention_heads {NumAttentionHeads} does not divide hidden_size {HiddenSize} " +
+                 $"(heads x head_dim must equal hidden_size; the medium and large hub configs once carried a wrong head count: " +
+                 $"medium uses 24 heads of 64, large 32 heads of 64)");
+        if (FfnDim < 1) Fail($"ffn_dim {FfnDim} must be positive");
+        if (NumCodebooks < 1) Fail($"num_codebooks {NumCodebooks} must be positive");
+        if (AudioChannels is not (1 or 2)) Fail($"audio_channels {AudioChannels} (1 or 2 supported)");
+        if (NumCodebooks % AudioChannels != 0)
+            Fail($"num_codebooks {NumCodebooks} is not a whole number of codebooks per channel for {AudioChannels} channels");
+        if (MaxPositionEmbeddings < 1) Fail($"max_position_embeddings {MaxPositionEmbeddings} must be positive");
+        if (ActivationFunction != "gelu")
+            Fail($"activation_function '{ActivationFunction}' is not supported (MusicGen uses 'gelu', the exact erf GELU)");
+        if (PadTokenId < 0 || PadTokenId > VocabSize)
+            Fail($"pad_token_id {PadTokenId} is not a row of the {EmbeddingRows}-row embedding tables");
+        if (BosTokenId < 0 || BosTokenId > VocabSize)
+            Fail($"bos_token_id {BosTokenId} is not a row of the {EmbeddingRows}-row embedding tables");
+        if (!(LayerNormEps > 0) || !float.IsFinite(LayerNormEps)) Fail($"layer norm eps {LayerNormEps} must be a positive number");
+        return this;
+    }
+
+    /// <summary>
+    /// Reads a transformers config.json: a MusicGen config holding a <c>musicgen_decoder</c> as <c>decoder</c>, or a
+    /// standalone decoder config.
+    /// </summary>
+    public static MusicGenDecoderConfig FromHuggingFaceJson(string json, string source)
+    {
+        JsonNode? root;
+        try { root = JsonNode.Parse(json); }
+        catch (JsonException e) { throw new ModelConfigException($"{source}: not valid JSON ({e.Message})"); }
+        if (root is not JsonObject obj) throw new ModelConfigException($"{source}: expected a JSON object");
+        var node = Str(obj, "model_type", source) == "musicgen_decoder" ? obj : obj["decoder"] as JsonObject;
+        if (node is null || Str(node, "model_type", source) != "musicgen_decoder")
+            throw new ModelConfigException($"{source}: neither a MusicGen decoder config nor a config with a 'musicgen_decoder' as 'decoder'");
+        var d = new MusicGenDecoderConfig();
+        return new MusicGenDecoderConfig
+        {
+            VocabSize = Int(node, "vocab_size", d.VocabSize, source),
+            HiddenSize = Int(node, "hidden_size", d.HiddenSize, source),
+            NumHiddenLayers = Int(node, "num_hidden_layers", d.NumHiddenLayers, source),
+            NumAttentionHeads = Int(node, "num_attention_heads", d.NumAttentionHeads, source),
+            FfnDim = Int(node, "ffn_dim", d.FfnDim, source),
+            NumCodebooks = Int(node, "num_codebooks", d.NumCodebooks, source),
+            AudioChannels = Int(node, "audio_channels", d.AudioChannels, source),
+            MaxPositionEmbeddings = Int(node, "max_position_embeddings", d.MaxPositionEmbeddings, source),
+            ActivationFunction = Str(node, "activation_function", source) ?? d.ActivationFunction,
+            ScaleEmbedding = Bool(node, "scale_embedding", d.ScaleEmbedding, source),
+            PadTokenId = Int(node, "pad_token_id", d.PadTokenId, source),
+            BosTokenId = Int(node, "bos_token_id", d.BosTokenId, source),
+        }.Validate(source);
+    }
+
+    private static string? Str(JsonObject o, string key, string source) => o[key] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        var other => throw new ModelConfigException($"{source}: '{key}' should be a string, found {other.ToJsonString()}"),
+    };
+
+    private static int Int(JsonObject o, string key, int fallback, string source) => o[key] switch
+    {
+        null => fallback,
+        JsonValue v when v.TryGetValue<int>(out var i) => i,
+        var other => throw new ModelConfigException($"{source}: '{key}' should be an integer, found {other.ToJsonString()}"),
+    };
+
+    private static bool Bool(JsonObject o, string key, bool fallback, string source) => o[key] switch
+    {
+        null => fallback,
+        JsonValue v when v.TryGetValue<bool>(out var b) => b,
+        var other => throw new ModelConfigException($"{source}: '{key}' should be true or false, found {other.ToJsonString()}"),
+    };
+}

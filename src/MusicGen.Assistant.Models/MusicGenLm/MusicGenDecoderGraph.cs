@@ -1,0 +1,112 @@
+using MusicGen.Assistant.Native;
+
+namespace MusicGen.Assistant.Models.MusicGenLm;
+
+/// <summary>
+/// Where a block's self-attention gets its keys and values: from the step's own projections {width, n, rows}
+/// (teacher forcing) or from a cache the projections are first appended to. Returns per-head keys and transposed
+/// values as <see cref="MultiHeadAttention.Attend"/> takes them.
+/// </summary>
+public delegate (Tensor Keys, Tensor ValuesTransposed) SelfAttentionMemory(int layer, Tensor keys, Tensor values);
+
+/// <summary>Where a block's cross-attention reads the conditioning's keys and values (computed here, or cached once).</summary>
+public delegate (Tensor Keys, Tensor ValuesTransposed) CrossAttentionMemory(int layer);
+
+/// <summary>
+/// Builds MusicGen decoder graphs (transformers' MusicgenForCausalLM, audiocraft's LMModel): the summed codebook
+/// embeddings plus sinusoidal positions, pre-norm blocks, the final LayerNorm and one head per codebook. Pure graph
+/// construction: the runner allocates, fills inputs and computes. Activations are {hidden, n, rows} (rows = batch
+/// items of the step, conditional and unconditional rows alike).
+/// </summary>
+public sealed class MusicGenDecoderGraph(GgmlContext ctx, MusicGenDecoderWeights weights)
+{
+    private readonly MusicGenDecoderConfig _c = weights.Config;
+
+    /// <summary>
+    /// Σ_k Emb_k(tokens_k) + pos: <paramref name="tokens"/> holds per codebook the ids {n · rows} (position fastest),
+    /// <paramref name="positions"/> the position ids {n}. Returns {hidden, n, rows}.
+    /// </summary>
+    public Tensor Embed(IReadOnlyList<Tensor> tokens, Tensor positions, long rows)
+    {
+        if (tokens.Count != _c.NumCodebooks) throw new ArgumentException($"{tokens.Count} token inputs for {_c.NumCodebooks} codebooks");
+        var n = positions.Ne0;
+        Tensor? sum = null;
+        for (var k = 0; k < tokens.Count; k++)
+        {
+            var e = ctx.GetRows(weights.Embeddings[k], tokens[k]);                   // {hidden, n·rows}
+            sum = sum is null ? e : ctx.Add(sum.Value, e);
+        }
+        var x = ctx.Reshape(sum!.Value, _c.HiddenSize, n, rows);
+        if (_c.ScaleEmbedding) x = ctx.Scale(x, MathF.Sqrt(_c.HiddenSize));
+        return ctx.Add(x, ctx.GetRows(weights.Positions, positions));                // positions broadcast over rows
+    }
+
+    /// <summary>
+    /// One pre-norm block: x += SelfAttn(LN(x)); x += CrossAttn(LN(x), cond); x += FFN(LN(x)). The self mask is
+    /// causal over the step's keys (null for a single query), the cross mask blocks padded conditioning positions.
+    /// </summary>
+    public Tensor Block(int layer, Tensor x, SelfAttentionMemory self, CrossAttentionMemory cross, Tensor? selfMask, Tensor? crossMask)
+    {
+        var w = weights.Layers[layer];
+        var sa = w.SelfAttention;
+        var h = w.SelfAttentionNorm.Apply(ctx, x);
+        var (keys, values) = self(layer, sa.Key.Apply(ctx, h), sa.Value.Apply(ctx, h));
+        x = ctx.Add(x, sa.Output.Apply(ctx, MultiHeadAttention.Attend(ctx, sa.Query.Apply(ctx, h), keys, values, selfMask, sa.Heads, sa.Scale)));
+
+        var ca = w.CrossAttention;
+        h = w.CrossAttentionNorm.Apply(ctx, x);
+        var (ck, cv) = cross(layer);
+        x = ctx.Add(x, ca.Output.Apply(ctx, MultiHeadAttention.Attend(ctx, ca.Query.Apply(ctx, h), ck, cv, crossMask, ca.Heads, ca.Scale)));
+
+        h = w.FeedForwardNorm.Apply(ctx, x);
+        return ctx.Add(x, w.FeedForward.Apply(ctx, h));
+    }
+
+    /// <summary>A block's cross-attention keys and values {hidden, m, rows} of the conditioning {hidden, m, rows}.</summary>
+    public (Tensor Keys, Tensor Values) CrossKeysValues(int layer, Tensor conditioning)
+    {
+        var ca = weights.Layers[layer].CrossAttention;
+        return (ca.Key.Apply(ctx, conditioning), ca.Value.Apply(ctx, conditioning));
+    }
+
+    /// <summary>The teacher-forcing memories: keys/values from the step itself and from the conditioning tensor.</summary>
+    public (SelfAttentionMemory Self, CrossAttentionMemory Cross) Uncached(Tensor conditioning)
+    {
+        var heads = _c.NumAttentionHeads;
+        return ((_, k, v) => (MultiHeadAttention.Keys(ctx, k, heads), MultiHeadAttention.ValuesTransposed(ctx, v, heads)),
+                layer =>
+                {
+                    var (k, v) = CrossKeysValues(layer, conditioning);
+                    return (MultiHeadAttention.Keys(ctx, k, heads), MultiHeadAttention.ValuesTransposed(ctx, v, heads));
+                });
+    }
+
+    /// <summary>Embedding, every block and the final LayerNorm: {hidden, n, rows}.</summary>
+    public Tensor Hidden(IReadOnlyList<Tensor> tokens, Tensor positions, long rows,
+        SelfAttentionMemory self, CrossAttentionMemory cross, Tensor? selfMask, Tensor? crossMask)
+    {
+        var x = Embed(tokens, positions, rows);
+        for (var i = 0; i < _c.NumHiddenLayers; i++) x = Block(i, x, self, cross, selfMask, crossMask);
+        return weights.OutputNorm.Apply(ctx, x);
+    }
+
+    /// <summary>
+    /// Head k on the hidden states {hidden, n, rows}, stacked as {vocab, n, codebooks, rows}: transformers' logits
+    /// [rows · K, n, vocab] in row-major order.
+    /// </summary>
+    public Tensor Logits(Tensor hidden)
+    {
+        var (n, rows) = (hidden.Ne1, hidden.Ne2);
+        Tensor? stacked = null;
+        for (var k = 0; k < _c.NumCodebooks; k++)
+        {
+            var logits = ctx.Reshape(ctx.MulMat(weights.LmHeads[k], hidden), _c.VocabSize, n, 1, rows);
+            stacked = stacked is null ? logits : ctx.Concat(stacked.Value, logits, 2);
+        }
+        return stacked!.Value;
+    }
+
+    /// <summary>The hidden state of the last position only, {hidden, 1, rows} (what a decode step samples from).</summary>
+    public Tensor LastPosition(Tensor hidden) =>
+        hidden.Ne1 == 1 ? hidden : ctx.Cont(ctx.View(hidden, [hidden.Ne0, 1, hidden.Ne2], [hidden.Nb(1), hidden.Nb(2)], (hidden.Ne1 - 1) * hidden.Nb(1)));
+}

@@ -1,0 +1,72 @@
+using MusicGen.Assistant.Formats.Conversion;
+using MusicGen.Assistant.Formats.Gguf;
+using K = MusicGen.Assistant.Models.MusicGenLm.MusicGenDecoderKeys;
+
+namespace MusicGen.Assistant.Models.MusicGenLm;
+
+/// <summary>
+/// A MusicGen decoder with deterministic random weights in our GGUF layout, for benchmarks at real sizes and the demo
+/// model set (no weights can be downloaded). Scales follow the reference fixtures' init: projections
+/// N(0,1)/sqrt(fan_in), norm weights 1 + 0.1·N, norm biases 0.1·N, embeddings N(0,1). Untrained: noise, not music.
+/// </summary>
+public sealed class MusicGenDecoderRandomPlan : IConversionPlan
+{
+    private readonly MusicGenDecoderConfig _config;
+
+    public MusicGenDecoderRandomPlan(MusicGenDecoderConfig config, int seed)
+    {
+        _config = config.Validate();
+        long d = config.HiddenSize, f = config.FfnDim;
+        var tensors = new List<PlannedTensor>();
+        var index = 0;
+        void Add(string name, long[] ne, TensorRole role, Func<Random, float> draw)
+        {
+            // a fixed mix per tensor (HashCode.Combine is salted per process)
+            var s = unchecked((int)((uint)seed * 2654435761u ^ (uint)(index++ + 1) * 40503u));
+            tensors.Add(new PlannedTensor(name, ne, role, () =>
+            {
+                var rng = new Random(s);
+                var values = new float[ne.Aggregate(1L, (a, b) => a * b)];
+                for (var i = 0; i < values.Length; i++) values[i] = draw(rng);
+                return values;
+            }, "random init"));
+        }
+        void Linear(string name, long inputs, long outputs)
+        {
+            var scale = 1 / Math.Sqrt(inputs);
+            Add(name, [inputs, outputs], TensorRole.Matrix, r => (float)(Normal(r) * scale));
+        }
+        void Norm(string prefix)
+        {
+            Add(K.Weight(prefix), [d], TensorRole.Exact, r => (float)(1 + 0.1 * Normal(r)));
+            Add(K.Bias(prefix), [d], TensorRole.Exact, r => (float)(0.1 * Normal(r)));
+        }
+
+        for (var k = 0; k < config.NumCodebooks; k++)
+            Add(K.TokenEmbedding(k), [d, config.EmbeddingRows], TensorRole.Exact, r => (float)Normal(r));
+        for (var i = 0; i < config.NumHiddenLayers; i++)
+        {
+            Norm(K.InBlock(i, K.SelfAttentionNorm));
+            foreach (var p in new[] { "q", "k", "v", "output" }) Linear(K.Projection(i, K.SelfAttention, p), d, d);
+            Norm(K.InBlock(i, K.CrossAttentionNorm));
+            foreach (var p in new[] { "q", "k", "v", "output" }) Linear(K.Projection(i, K.CrossAttention, p), d, d);
+            Norm(K.InBlock(i, K.FeedForwardNorm));
+            Linear(K.Weight(K.InBlock(i, K.FeedForwardUp)), d, f);
+            Linear(K.Weight(K.InBlock(i, K.FeedForwardDown)), f, d);
+        }
+        Norm(K.OutputNorm);
+        for (var k = 0; k < config.NumCodebooks; k++) Linear(K.LmHead(k), d, config.VocabSize);
+        Tensors = tensors;
+    }
+
+    public string Architecture => K.Architecture;
+    public IReadOnlyList<PlannedTensor> Tensors { get; }
+
+    public void WriteMetadata(GgufWriter writer)
+    {
+        MusicGenDecoderMetadata.Write(writer, _config);
+        writer.SetMetadata("general.name", "untrained random-weight MusicGen decoder (demo/benchmark)");
+    }
+
+    private static double Normal(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
+}

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace MusicGen.Assistant.Models.T5;
+
+/// <summary>The nonlinearity of a T5 feed-forward block (transformers' ACT2FN name in the comment).</summary>
+public enum T5Activation
+{
+    /// <summary>"relu".</summary>
+    Relu,
+    /// <summary>"gelu": exact GELU, x·Φ(x).</summary>
+    Gelu,
+    /// <summary>"gelu_new": GELU with the tanh approximation (what "gated-gelu" uses).</summary>
+    GeluNew,
+    /// <summary>"silu".</summary>
+    Silu,
+}
+
+/// <summary>
+/// Hyper-parameters of a T5 encoder (transformers' T5Config, encoder side only). Read from a standalone T5 config.json,
+/// from the <c>text_encoder</c> part of a MusicGen config, or from GGUF metadata; graph code reads sizes only from here.
+/// Defaults are transformers' T5Config defaults.
+/// </summary>
+public sealed record T5Config
+{
+    public int VocabSize { get; init; } = 32128;
+    public int DModel { get; init; } = 512;
+    public int DKv { get; init; } = 64;
+    public int DFf { get; init; } = 2048;
+    public int NumLayers { get; init; } = 6;
+    public int NumHeads { get; init; } = 8;
+    public int RelativeAttentionNumBuckets { get; init; } = 32;
+    public int RelativeAttentionMaxDistance { get; init; } = 128;
+    public string FeedForwardProj { get; init; } = "relu";
+    public double LayerNormEpsilon { get; init; } = 1e-6;
+
+    /// <summary>t5-base, MusicGen's text encoder.</summary>
+    public static T5Config T5Base { get; } = new() { DModel = 768, DFf = 3072, NumLayers = 12, NumHeads = 12 };
+
+    /// <summary>Width of the attention projections: num_heads * d_kv (need not equal d_model).</summary>
+    public int InnerDim => NumHeads * DKv;
+
+    /// <summary>Whether the feed-forward block is gated: wo(act(wi_0 x) * wi_1 x) instead of wo(act(wi x)).</summary>
+    public bool IsGated => ParseFeedForward(FeedForwardProj).Gated;
+
+    public T5Activation Activation => ParseFeedForward(FeedForwardProj).Activation;
+
+    /// <summary>transformers' T5Config.__init__: "[gated-]act"; "gated-gelu" means gelu_new for backwards compatibility.</summary>
+    private static (bool Gated, T5Activation Activation) ParseFeedForward(string text)
+    {
+        var parts = text.Split('-');
+        var gated = parts.Length == 2 && parts[0] == "gated";
+        if (parts.Length > 2 || parts.Length == 2 && !gated)
+            throw new ModelConfigException($"T5 config: feed_forward_proj '{text}' is not of the form 'act' or 'gated-act'");
+        var activation = text == "gated-gelu" ? "gelu_new" : parts[^1];
+        return (gated, activation switch
+        {
+            "relu" => T5Activation.Relu,
+            "gelu" => T5Activation.Gelu,
+            "gelu_new" => T5Activation.GeluNew,
+            "silu" => T5Activation.Silu,
+            _ => throw new ModelConfigException($"T5 config: feed_forward_proj '{text}': activation '{activation}' is not supported (relu, gelu, gelu_new, silu)"),
+        });
+    }
+
+    /// <summary>Throws naming the first setting that is missing, inconsistent or not supported.</summary>
+    public T5Config Validate()
+    {
+        void Fail(string what) => throw new ModelConfigException($"T5 config: {what}");
+        if (VocabSize < 1) Fail($"vocab_size {VocabSize} must be positive");
+        if (DModel < 1) Fail($"d_model {DModel} must be positive");
+        if (DKv < 1) Fail($"d_kv {DKv} must be positive");
+        if (DFf < 1) Fail($"d_ff {DFf} must be positive");
+        if (NumLayers < 1) Fail($"num_layers {NumLayers} must be positive");
+        if (NumHeads < 1) Fail($"num_heads {NumHeads} must be positive");
+        // bidirectional buckets: half per direction, half of those exact; the log-spaced rest needs max_distance beyond them
+        if (RelativeAttentionNumBuckets < 4) Fail($"relative_attention_num_buckets {RelativeAttentionNumBuckets} must be at least 4");
+        var maxExact = RelativeAttentionNumBuckets / 4;
+        if (RelativeAttentionMaxDistance <= maxExact)
+            Fail($"relative_attention_max_distance {RelativeAttentionMaxDistance} must exceed the {maxExact} exact buckets per direction");
+        if (!(LayerNormEpsilon > 0) || double.IsInfinity(LayerNormEpsilon)) Fail($"layer_norm_epsilon {LayerNormEpsilon} must be positive");
+        _ = ParseFeedForward(FeedForwardProj);
+        return this;
+    }
+
+    /// <summary>Reads a transformers config.json: a T5 config, or a MusicGen config holding one as text_encoder.</summary>
+    public static T5Config FromHuggingFaceJson(string json, string source)
+    {
+        JsonNode? root;
+        try { root = JsonNode.Parse(json); }
+        catch (JsonException e) { throw new ModelConfigException($"{source}: not valid JSON ({e.Message})"); }
+        if (root is not JsonObject obj) throw new ModelConfigException($"{source}: expected a JSON object");
+        var node = Text(obj, "model_type") == "t5" ? obj : obj["text_encoder"] as JsonObject;
+        if (node is null || Text(node, "model_type") != "t5")
+            throw new ModelConfigException($"{source}: neither a T5 config nor a config with a T5 'text_encoder'");
+        var d = new T5Config();
+        try
+        {
+            return new T5Config
+            {
+                VocabSize = Int(node, "vocab_size", d.VocabSize, source),
+                DModel = Int(node, "d_model", d.DModel, source),
+                DKv = Int(node, "d_kv", d.DKv, source),
+                DFf = Int(node, "d_ff", d.DFf, source),
+                NumLayers = Int(node, "num_layers", d.NumLayers, source),
+                NumHeads = Int(node, "num_heads", d.NumHeads, source),
+                RelativeAttentionNumBuckets = Int(node, "relative_attention_num_buckets", d.RelativeAttentionNumBuckets, source),
+                RelativeAttentionMaxDistance = Int(node, "relative_attention_max_distance", d.RelativeAttentionMaxDistance, source),
+                FeedForwardProj = Text(node, "feed_forward_proj") ?? d.FeedForwardProj,
+                LayerNormEpsilon = Double(node, "layer_norm_epsilon", d.LayerNormEpsilon, source),
+            }.Validate();
+        }
+        catch (ModelConfigException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
+        {
+            throw new ModelConfigException($"{source}: {e.Message}");
+        }
+    }
+
+    private static string? Text(JsonObject o, string key) =>
+        o[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    private static int Int(JsonObject o, string key, int fallback, string source) => o[key] switch
+    {
+        null => fallback,
+        JsonValue v when v.TryGetValue<int>(out var i) => i,
+        var other => throw new ModelConfigException($"{source}: '{key}' should be an integer, found {other.ToJsonString()}"),
+    };
+
+    private static double Double(JsonObject o, string key, double fallback, string source) => o[key] switch
+    {
+        null => fallback,
+        JsonValue v when v.TryGetValue<double>(out var x) => x,
+        var other => throw new ModelConfigException($"{source}: '{key}' should be a number, found {other.ToJsonString()}"),
+    };
+}

@@ -1,0 +1,163 @@
+using MusicGen.Assistant.Models.MusicGenLm;
+using MusicGen.Assistant.Testing;
+
+namespace MusicGen.Assistant.Models.Tests.MusicGenLm;
+
+/// <summary>
+/// Incremental decoding with the KV cache against teacher forcing: a prefill of the first positions and then one
+/// position per step must give the logits the whole sequence gives at once (and so transformers' tf_logits).
+/// </summary>
+public class MusicGenDecoderSessionTests
+{
+    public static TheoryData<string, int> Splits() => new()
+    {
+        { "musicgen-tiny", 1 }, { "musicgen-tiny", 10 }, { "musicgen-stereo-tiny", 5 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Splits))]
+    public void Prefill_then_single_steps_give_the_teacher_forced_logits(string setName, int prefill)
+    {
+        var set = FixtureSet.ByName(setName);
+        using var backend = MusicGenFixtures.Cpu();
+        using var decoder = MusicGenFixtures.LoadDecoder(set, backend);
+        var ids = Grids.Matrix(set.Vector("tf_decoder_input_ids"));
+        var conditioning = MusicGenFixtures.Conditioning(set, "tf_encoder_hidden_states_projected", "tf_text_attention_mask");
+        var (rowsK, n, v) = (ids.GetLength(0), ids.GetLength(1), decoder.Config.VocabSize);
+        var teacher = decoder.Forward(ids, conditioning);
+
+        using var session = decoder.StartSession(conditioning, capacity: n);
+        var incremental = new float[teacher.Length];
+        var first = session.Feed(Columns(ids, 0, prefill), allPositions: true);        // [rowsK, prefill, v]
+        for (var r = 0; r < rowsK; r++)
+            Array.Copy(first, r * prefill * v, incremental, r * n * v, prefill * v);
+        var cacheBytes = session.CacheBytes;
+        var computeBytes = decoder.ComputeBytes;
+        var tokens = new int[rowsK];
+        var step = new float[rowsK * v];
+        for (var j = prefill; j < n; j++)
+        {
+            for (var r = 0; r < rowsK; r++) tokens[r] = ids[r, j];
+            session.Step(tokens, step);
+            for (var r = 0; r < rowsK; r++) Array.Copy(step, r * v, incremental, (r * n + j) * v, v);
+        }
+        Assert.Equal(n, session.Position);
+
+        var worst = teacher.Zip(incremental, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(worst < 2e-5f, $"cached decoding differs from teacher forcing by up to {worst}");
+        ToleranceAssert.Matches(set.Vector("tf_logits"), incremental.Select(x => (double)x).ToArray());
+        // the decode loop reused the memory reserved up front
+        Assert.Equal(cacheBytes, session.CacheBytes);
+        Assert.Equal(computeBytes, decoder.ComputeBytes);
+    }
+
+    [Fact]
+    public void Steps_across_graph_buckets_and_interleaved_with_other_graphs_stay_exact()
+    {
+        // 100 positions: the step graph is built for the bucket of 64 slots, then for the remaining 36; a teacher
+        // forced call in the middle lays the executor out for another graph, and the kept step graph must cope
+        var set = FixtureSet.ByName("musicgen-tiny");
+        using var backend = MusicGenFixtures.Cpu();
+        using var decoder = MusicGenFixtures.LoadDecoder(set, backend);
+        var conditioning = MusicGenFixtures.Conditioning(set, "tf_encoder_hidden_states_projected", "tf_text_attention_mask");
+        var rng = new Random(11);
+        const int n = 100, rowsK = 8, v = 64;
+        var ids = new int[rowsK, n];
+        for (var r = 0; r < rowsK; r++)
+            for (var j = 0; j < n; j++) ids[r, j] = j == 0 ? 64 : rng.Next(65);
+        var teacher = decoder.Forward(ids, conditioning);
+
+        using var session = decoder.StartSession(conditioning, capacity: n);
+        session.Feed(Columns(ids, 0, 3));
+        var tokens = new int[rowsK];
+        var step = new float[rowsK * v];
+        var worst = 0f;
+        for (var j = 3; j < n; j++)
+        {
+            if (j == 70) decoder.Forward(Columns(ids, 0, 5), conditioning);
+            for (var r = 0; r < rowsK; r++) tokens[r] = ids[r, j];
+            session.Step(tokens, step);
+            for (var r = 0; r < rowsK; r++)
+                for (var i = 0; i < v; i++)
+                    worst = Math.Max(worst, Math.Abs(step[r * v + i] - teacher[((long)r * n + j) * v + i]));
+        }
+        Assert.True(worst < 5e-5f, $"cached decoding differs from teacher forcing by up to {worst}");
+        Assert.Equal(2, session.StepGraphsBuilt);
+    }
+
+    [Fact]
+    public void A_half_precision_cache_stays_close_to_teacher_forcing()
+    {
+        var set = FixtureSet.ByName("musicgen-tiny");
+        using var backend = MusicGenFixtures.Cpu();
+        using var decoder = MusicGenFixtures.LoadDecoder(set, backend);
+        var ids = Grids.Matrix(set.Vector("tf_decoder_input_ids"));
+        var conditioning = MusicGenFixtures.Conditioning(set, "tf_encoder_hidden_states_projected", "tf_text_attention_mask");
+        var teacher = decoder.Forward(ids, conditioning);
+        using var session = decoder.StartSession(conditioning, ids.GetLength(1), MusicGen.Assistant.Native.GgmlType.F16);
+        var all = session.Feed(ids, allPositions: true);
+        var worst = teacher.Zip(all, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(worst is > 0f and < 2e-2f, $"an f16 cache moved the logits by {worst}");
+    }
+
+    [Fact]
+    public void Feeding_past_the_capacity_is_refused()
+    {
+        var set = FixtureSet.ByName("musicgen-tiny");
+        using var backend = MusicGenFixtures.Cpu();
+        using var decoder = MusicGenFixtures.LoadDecoder(set, backend);
+        var ids = Grids.Matrix(set.Vector("tf_decoder_input_ids"));
+        var conditioning = MusicGenFixtures.Conditioning(set, "tf_encoder_hidden_states_projected", "tf_text_attention_mask");
+        using var session = decoder.StartSession(conditioning, capacity: 4);
+        session.Feed(Columns(ids, 0, 3));
+        var e = Assert.Throws<InvalidOperationException>(() => session.Feed(Columns(ids, 3, 2)));
+        Assert.Contains("holds 4 positions; 3 are used and 2 more", e.Message);
+        Assert.Equal(3, session.Position);
+    }
+
+    [Fact]
+    public void Bad_tokens_and_shapes_are_named()
+    {
+        var set = FixtureSet.ByName("musicgen-tiny");
+        using var backend = MusicGenFixtures.Cpu();
+        using var decoder = MusicGenFixtures.LoadDecoder(set, backend);
+        var conditioning = MusicGenFixtures.Conditioning(set, "tf_encoder_hidden_states_projected", "tf_text_attention_mask");
+        using var session = decoder.StartSession(conditioning, capacity: 8);
+        var tokens = new int[8];
+        tokens[6] = 65;
+        var e = Assert.Throws<ArgumentException>(() => session.Step(tokens, new float[8 * 64]));
+        Assert.Contains("token 65 of row 1, codebook 2", e.Message);
+        e = Assert.Throws<ArgumentException>(() => session.Feed(new int[12, 2]));
+        Assert.Contains("3 batch rows", e.Message);
+        e = Assert.Throws<ArgumentException>(() => decoder.Forward(new int[7, 2], conditioning));
+        Assert.Contains("multiple of 4 codebooks", e.Message);
+        var narrow = MusicGenConditioning.Null(2, 3, 32);
+        e = Assert.Throws<ArgumentException>(() => decoder.StartSession(narrow, 8));
+        Assert.Contains("hidden size is 48", e.Message);
+        var tooLong = Assert.Throws<ArgumentOutOfRangeException>(() => decoder.StartSession(conditioning, 129));
+        Assert.Contains("max_position_embeddings 128", tooLong.Message);
+    }
+
+    [Fact]
+    public void A_fully_masked_condition_gives_finite_logits_equal_to_an_unmasked_zero_condition()
+    {
+        // the null condition of guidance: zero states, every position blocked; softmax over only-blocked keys is
+        // uniform (not NaN), and with zero values the cross-attention adds exactly nothing either way
+        var set = FixtureSet.ByName("musicgen-tiny");
+        using var backend = MusicGenFixtures.Cpu();
+        using var decoder = MusicGenFixtures.LoadDecoder(set, backend);
+        var ids = Columns(Grids.Matrix(set.Vector("tf_decoder_input_ids")), 0, 6);
+        var blocked = decoder.Forward(ids, MusicGenConditioning.Null(2, 5, 48));
+        var open = decoder.Forward(ids, new MusicGenConditioning(new float[2 * 5 * 48], null, 2, 5, 48));
+        Assert.All(blocked, x => Assert.True(float.IsFinite(x)));
+        Assert.Equal(open, blocked);
+    }
+
+    internal static int[,] Columns(int[,] m, int from, int count)
+    {
+        var result = new int[m.GetLength(0), count];
+        for (var r = 0; r < m.GetLength(0); r++)
+            for (var c = 0; c < count; c++) result[r, c] = m[r, from + c];
+        return result;
+    }
+}
