@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # First command on a fresh Debian 12 machine: installs the system packages the project needs, fetches the pinned
-# ggml CPU natives, builds the solution in Release and runs the demo (`mga doctor` facts plus a codec round trip
-# on a small demo model it creates).
+# ggml CPU natives, builds the solution in Release and runs the default job: `mga generate` of a 5 s clip on the
+# untrained demo model set it creates (random weights; the output is noise and says so). `mga demo` still works.
 #   scripts/setup.sh              everything above
 #   scripts/setup.sh --deps-only  only the system packages (what CI runs before the tests)
 # The .NET 10 SDK and Node.js/npm are expected on the machine; npm is installed from Debian when missing.
@@ -61,5 +61,6 @@ log "ggml CPU natives in $natives_dir"
 log "building MusicGen.Assistant.sln (Release)"
 (cd "$REPO_ROOT" && dotnet build MusicGen.Assistant.sln -c Release -nologo)
 
-log "running the demo: scripts/mga.sh demo"
-MGA_NATIVES="${MGA_NATIVES:-$natives_dir}" "$SCRIPT_DIR/mga.sh" demo
+log "running the default job: scripts/mga.sh generate \"lo-fi hip hop beat with warm piano\" --duration 5 --out demo-output/demo.wav"
+MGA_NATIVES="${MGA_NATIVES:-$natives_dir}" "$SCRIPT_DIR/mga.sh" generate "lo-fi hip hop beat with warm piano" \
+  --duration 5 --out "$REPO_ROOT/demo-output/demo.wav"

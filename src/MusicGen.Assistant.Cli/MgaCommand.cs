@@ -11,11 +11,12 @@ internal static class MgaCommand
     {
         var options = new GlobalOptions();
         var host = new CommandHost(console, options);
-        var root = new RootCommand("MusicGen.Assistant command line: check the ggml runtime, convert checkpoints, encode and decode audio with EnCodec.");
+        var root = new RootCommand("MusicGen.Assistant command line: generate music from text, check the ggml runtime, convert checkpoints, encode and decode audio with EnCodec.");
         options.AddTo(root);
         root.Subcommands.Add(DoctorCommand.Create(host));
         root.Subcommands.Add(ConvertCommand.Create(host));
         root.Subcommands.Add(CodecCommand.Create(host));
+        root.Subcommands.Add(GenerateCommand.Create(host));
         root.Subcommands.Add(DemoCommand.Create(host));
         return root;
     }

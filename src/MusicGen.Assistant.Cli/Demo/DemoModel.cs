@@ -20,6 +20,14 @@ internal static class DemoModel
     /// <summary>The cached model, created first when missing; returns its path and how long creating it took (null: cached).</summary>
     public static (string Path, TimeSpan? Created) Ensure(CliSession session)
     {
+        lock (Gate) return EnsureLocked(session);
+    }
+
+    // commands run concurrently in one process (the tests) must not write the same .partial file at once
+    private static readonly Lock Gate = new();
+
+    private static (string Path, TimeSpan? Created) EnsureLocked(CliSession session)
+    {
         var path = PathInCache();
         if (File.Exists(path)) return (path, null);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

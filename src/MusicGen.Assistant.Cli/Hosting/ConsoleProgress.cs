@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MusicGen.Assistant.Formats.Conversion;
 using MusicGen.Assistant.Models;
+using MusicGen.Assistant.Models.MusicGenLm;
 using Spectre.Console;
 
 namespace MusicGen.Assistant.Cli.Hosting;
@@ -43,7 +44,8 @@ internal static class ConsoleProgress
 
 /// <summary>Receives progress from the library APIs (chunks, tensors) and forwards it as done / total.</summary>
 internal sealed class ProgressReporter(Action<long, long> update, CancellationToken cancellation)
-    : IProgress<ChunkProgress>, IProgress<ConversionProgress>
+    : IProgress<ChunkProgress>, IProgress<ConversionProgress>, IProgress<GenerationProgress>,
+      IProgress<LongFormProgress>
 {
     public void Report(long done, long total)
     {
@@ -53,6 +55,8 @@ internal sealed class ProgressReporter(Action<long, long> update, CancellationTo
 
     public void Report(ChunkProgress value) => Report(value.Done, value.Total);
     public void Report(ConversionProgress value) => Report(value.Done, value.Total);
+    public void Report(GenerationProgress value) => Report(value.Step, value.Steps);
+    public void Report(LongFormProgress value) => Report(value.Frames, value.TotalFrames);
 }
 
 /// <summary>"encode: 120/250 frames (48%), elapsed 0:03, ETA 0:03" lines, throttled.</summary>

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using MusicGen.Assistant.Audio;
+using MusicGen.Assistant.Audio.Wav;
+using MusicGen.Assistant.Cli.Commands;
+using MusicGen.Assistant.Cli.Demo;
+using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.Models.ModelSets;
+using MusicGen.Assistant.Models.MusicGenLm;
+
+namespace MusicGen.Assistant.Cli.Generation;
+
+/// <summary>
+/// The body of <c>mga generate</c>: checks every input before loading anything, resolves the model set (the demo set
+/// when none is given), then per prompt: text conditioning, generation with a progress bar, EnCodec decoding, WAV.
+/// </summary>
+internal static class GenerateJob
+{
+    public static int Run(CliSession session, GenerateOptions o)
+    {
+        var console = session.Console;
+        var prompts = Prompts(o);
+        var outputs = OutputPaths(o.Output, prompts.Count);
+        CheckWritable(outputs[0], o.Output);
+
+        var (manifest, created) = o.Model is null ? DemoModelSet.Ensure(session) : (ModelSetLocator.Resolve(o.Model), null);
+        if (manifest.Demo) WarnDemo(console);
+        using var set = LoadedModelSet.Load(session, manifest);
+        var plan = TrackPlan.For(set, o.DurationSeconds);
+        var sampling = Sampling(o, manifest.Defaults);
+        var seed = o.Seed ?? (ulong)RandomNumberGenerator.GetInt32(int.MaxValue);
+
+        console.Field("model", $"{manifest.Name} ({manifest.Source}{(created is { } t ? $", created in {Units.Duration(t)}" : "")})");
+        console.Field("compute", DoctorCommand.ComputeSummary(session, set.Backend));
+        console.Field("sampling", Describe(sampling) + $", seed {seed}" + (o.Seed is null ? $" (pass --seed {seed} to repeat)" : ""));
+        console.Field("length", $"{Units.Seconds(o.DurationSeconds)} -> {plan.Describe(set.FrameRate)}");
+
+        var rate = set.Codec.Config.SamplingRate;
+        var total = TimeSpan.Zero;
+        double audioSeconds = 0;
+        for (var i = 0; i < prompts.Count; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var conditioning = Condition(set, prompts[i]);
+            var audio = plan.Run(session, set, conditioning, sampling, seed, prompts.Count > 1 ? $"generate {i + 1}/{prompts.Count}" : "generate");
+            WavWriter.Write(outputs[i], new AudioBuffer(rate, audio), o.Format);
+            var seconds = audio[0].Length / (double)rate;
+            (total, audioSeconds) = (total + clock.Elapsed, audioSeconds + seconds);
+            console.Line($"Wrote '{outputs[i]}'{(manifest.Demo ? " (UNTRAINED DEMO MODEL output)" : "")}: \"{prompts[i]}\"");
+            console.Field("audio", $"{Units.Seconds(seconds)}, {rate} Hz, {(audio.Length == 1 ? "mono" : "stereo")}, {(o.Format == WavSampleFormat.Pcm16 ? "16-bit PCM" : "32-bit float")}");
+            console.Field("time", $"{Units.Duration(clock.Elapsed)}, {Units.RealTimeFactor(clock.Elapsed, seconds)}");
+        }
+        if (prompts.Count > 1)
+            console.Field("total", $"{prompts.Count} files, {Units.Seconds(audioSeconds)} of audio in {Units.Duration(total)}, {Units.RealTimeFactor(total, audioSeconds)}", indent: 0);
+        if (manifest.Demo) console.Line("Reminder: UNTRAINED DEMO MODEL (random weights); the audio is structured noise by design, not music.");
+        return ExitCodes.Success;
+    }
+
+    private static void WarnDemo(CliConsole console)
+    {
+        console.Line("!! UNTRAINED DEMO MODEL: no --model was given, so a small random-weight MusicGen (T5, decoder, EnCodec)");
+        console.Line("!! built by this program is used. The output is noise, not music; it shows the pipeline and its speed.");
+        console.Line("!! For real music convert a MusicGen checkpoint (mga convert) and pass --model.");
+    }
+
+    private static IReadOnlyList<string> Prompts(GenerateOptions o)
+    {
+        if (o.Prompt is not null && o.PromptsFile is not null)
+            throw new CliException("give either a prompt or --prompts FILE, not both", ExitCodes.Usage);
+        if (o.PromptsFile is { } file)
+        {
+            var path = CliPaths.InputFile(file, "prompts file");
+            var lines = File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+            if (lines.Count == 0) throw new CliException($"prompts file '{file}' holds no prompts (one per line)", ExitCodes.Usage);
+            if (lines.Count > 999) throw new CliException($"prompts file '{file}' holds {lines.Count} prompts; at most 999 per run", ExitCodes.Usage);
+            return lines;
+        }
+        if (o.Prompt is null) throw new CliException("no prompt given: mga generate \"lo-fi hip hop beat with warm piano\" (or --prompts FILE)", ExitCodes.Usage);
+        if (string.IsNullOrWhiteSpace(o.Prompt)) throw new CliException("the prompt is empty; describe the music to generate", ExitCodes.Usage);
+        return [o.Prompt.Trim()];
+    }
+
+    // One prompt: the file as given; several: NAME-001.wav, NAME-002.wav, ... next to it. A missing folder is created.
+    private static string[] OutputPaths(string output, int count)
+    {
+        var full = Path.GetFullPath(output);
+        if (Directory.Exists(full)) throw new CliException($"output WAV '{output}' is a folder; give a file name");
+        var parent = Path.GetDirectoryName(full)!;
+        try { Directory.CreateDirectory(parent); } // as `mga demo` does: the README's default writes into demo-output/
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot write output WAV '{output}': cannot create the folder '{parent}' ({e.Message})");
+        }
+        if (count == 1) return [full];
+        var folder = Path.GetDirectoryName(full)!;
+        var name = Path.GetFileNameWithoutExtension(full);
+        var ext = Path.GetExtension(full) is { Length: > 0 } given ? given : ".wav";
+        return Enumerable.Range(1, count).Select(i => Path.Combine(folder, $"{name}-{i:000}{ext}")).ToArray();
+    }
+
+    // Fail before minutes of work when the folder cannot take the file.
+    private static void CheckWritable(string path, string given)
+    {
+        var probe = Path.Combine(Path.GetDirectoryName(path)!, $".mga-write-check-{Guid.NewGuid():N}");
+        try
+        {
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot write output WAV '{given}': {e.Message}");
+        }
+    }
+
+    private static SamplingSettings Sampling(GenerateOptions o, GenerationDefaults d)
+    {
+        var topP = o.TopP ?? d.TopP;
+        return new SamplingSettings
+        {
+            UseSampling = !o.Greedy,
+            GuidanceScale = (float)(o.GuidanceScale ?? d.GuidanceScale),
+            TopK = o.TopK ?? d.TopK,
+            TopP = topP == 0 ? 1f : (float)topP, // audiocraft's 0 = off is our 1
+            Temperature = (float)(o.Temperature ?? d.Temperature),
+        };
+    }
+
+    private static string Describe(SamplingSettings s) =>
+        (s.UseSampling
+            ? $"sampling (top-k {s.TopK}, top-p {(s.TopP >= 1 ? "off" : Units.Number(s.TopP))}, temperature {Units.Number(s.Temperature)})"
+            : "greedy") + $", guidance {Units.Number(s.GuidanceScale)}";
+
+    private static MusicGenConditioning Condition(LoadedModelSet set, string prompt)
+    {
+        var batch = set.Text.EncodeBatch([prompt]);
+        var ids = new int[1, batch.Length];
+        var mask = new int[1, batch.Length];
+        for (var t = 0; t < batch.Length; t++) (ids[0, t], mask[0, t]) = (batch.InputIds[t], batch.AttentionMask[t]);
+        var states = set.Conditioning.Encode(ids, mask);
+        return MusicGenConditioning.FromAttentionMask(states, batch.AttentionMask.Select(m => (long)m).ToArray(), 1, batch.Length, set.Conditioning.HiddenSize);
+    }
+}

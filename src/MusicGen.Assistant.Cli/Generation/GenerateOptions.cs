@@ -1,0 +1,20 @@
+using MusicGen.Assistant.Audio.Wav;
+
+namespace MusicGen.Assistant.Cli.Generation;
+
+/// <summary>What <c>mga generate</c> was asked for; null sampling values mean "the model set's default".</summary>
+internal sealed record GenerateOptions
+{
+    public string? Prompt { get; init; }
+    public string? PromptsFile { get; init; }
+    public double DurationSeconds { get; init; }
+    public required string Output { get; init; }
+    public string? Model { get; init; }
+    public double? GuidanceScale { get; init; }
+    public int? TopK { get; init; }
+    public double? TopP { get; init; }
+    public double? Temperature { get; init; }
+    public ulong? Seed { get; init; }
+    public bool Greedy { get; init; }
+    public WavSampleFormat Format { get; init; } = WavSampleFormat.Float32;
+}

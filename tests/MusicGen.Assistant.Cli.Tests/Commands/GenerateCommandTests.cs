@@ -1,0 +1,92 @@
+using MusicGen.Assistant.Cli.Tests.Helpers;
+
+namespace MusicGen.Assistant.Cli.Tests.Commands;
+
+/// <summary><c>mga generate</c> on the UNTRAINED demo set (built once in the cache): lengths, seeds, batches.</summary>
+public class GenerateCommandTests
+{
+    private const string Prompt = "lo-fi hip hop beat with warm piano";
+
+    [Fact]
+    public void One_second_with_the_demo_set_is_a_32_kHz_mono_wav_of_one_second_labelled_untrained()
+    {
+        using var dir = new TempDirectory();
+        var result = Mga.Run("generate", Prompt, "--duration", "1", "--out", dir.File("out/song.wav"), "--seed", "1").Succeeded();
+
+        Assert.Contains("UNTRAINED DEMO MODEL", result.Out);
+        Assert.Contains("(UNTRAINED DEMO MODEL output)", result.Out);
+        Assert.Contains("1.00 s -> 50 frames at 50 Hz", result.Out);
+        Assert.Matches(@"time .* real-time factor [\d.]+", result.Out);
+        Assert.Matches(@"generate: 53/53 steps done in", result.Err); // 50 frames + 3 delay steps
+        var audio = TestAudio.Read(dir.File("out/song.wav")); // the missing folder was created, as for `mga demo`
+        Assert.Equal((32000, 1, 32000), (audio.SampleRate, audio.ChannelCount, audio.FrameCount));
+        Assert.All(audio.Channels[0], x => Assert.True(float.IsFinite(x)));
+        Assert.True(audio.Channels[0].Any(x => x != 0), "the decoded audio is all zeros");
+        Assert.Equal(["song.wav"], Directory.GetFiles(dir.File("out")).Select(Path.GetFileName)); // the write check left nothing behind
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_bytes_and_another_seed_other_audio()
+    {
+        using var dir = new TempDirectory();
+        foreach (var (name, seed) in new[] { ("a.wav", "7"), ("b.wav", "7"), ("c.wav", "8") })
+            Mga.Run("generate", Prompt, "--duration", "0.5", "--out", dir.File(name), "--seed", seed).Succeeded();
+        Assert.Equal(File.ReadAllBytes(dir.File("a.wav")), File.ReadAllBytes(dir.File("b.wav")));
+        Assert.NotEqual(File.ReadAllBytes(dir.File("a.wav")), File.ReadAllBytes(dir.File("c.wav")));
+    }
+
+    [Fact]
+    public void Greedy_decoding_is_reproducible_without_a_seed_and_pcm16_halves_the_data()
+    {
+        using var dir = new TempDirectory();
+        var first = Mga.Run("generate", Prompt, "--duration", "0.5", "--out", dir.File("a.wav"), "--greedy").Succeeded();
+        Mga.Run("generate", Prompt, "--duration", "0.5", "--out", dir.File("b.wav"), "--greedy").Succeeded();
+        Mga.Run("generate", Prompt, "--duration", "0.5", "--out", dir.File("c.wav"), "--greedy", "--format", "pcm16").Succeeded();
+        Assert.Contains("greedy, guidance 3", first.Out);
+        Assert.Equal(File.ReadAllBytes(dir.File("a.wav")), File.ReadAllBytes(dir.File("b.wav")));
+        var f32 = TestAudio.Read(dir.File("a.wav"));
+        var pcm = TestAudio.Read(dir.File("c.wav"));
+        Assert.Equal(16000, pcm.FrameCount);
+        // 16-bit quantization of the same (clipped) signal: within one step of 2^-15
+        for (var i = 0; i < pcm.FrameCount; i++)
+            Assert.True(Math.Abs(Math.Clamp(f32.Channels[0][i], -1f, 1f) - pcm.Channels[0][i]) <= 1.0 / 32768 + 1e-6, $"sample {i}");
+    }
+
+    [Fact]
+    public void A_prompts_file_gives_one_numbered_wav_per_non_blank_line()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllLines(dir.File("prompts.txt"), ["calm ambient pad", "", "  fast techno with 909 drums  ", "jazz trio 🎷"]);
+        var result = Mga.Run("generate", "--prompts", dir.File("prompts.txt"), "--duration", "0.4", "--out", dir.File("song.wav"), "--seed", "3").Succeeded();
+
+        Assert.Equal(["prompts.txt", "song-001.wav", "song-002.wav", "song-003.wav"], dir.FileNames());
+        Assert.Contains("\"fast techno with 909 drums\"", result.Out);
+        Assert.Contains("3 files, 1.20 s of audio", result.Out);
+        var a = TestAudio.Read(dir.File("song-001.wav"));
+        var b = TestAudio.Read(dir.File("song-002.wav"));
+        Assert.Equal((12800, 12800), (a.FrameCount, b.FrameCount));
+        Assert.NotEqual(a.Channels[0], b.Channels[0]); // the text conditions the output even with random weights
+    }
+
+    [Fact]
+    public void A_duration_beyond_the_decoder_window_is_generated_in_overlapping_windows()
+    {
+        // musicgen-tiny has 128 positions: windows of 125 frames (2.5 s), stride 75; 4 s = 200 frames = 2 windows
+        using var dir = new TempDirectory();
+        var manifest = FixtureModelSet.WriteManifest(dir.Path);
+        var result = Mga.Run("generate", Prompt, "--model", manifest, "--duration", "4", "--seed", "5", "--out", dir.File("long.wav")).Succeeded();
+        Mga.Run("generate", Prompt, "--model", manifest, "--duration", "4", "--seed", "5", "--out", dir.File("again.wav")).Succeeded();
+        Mga.Run("generate", Prompt, "--model", manifest, "--duration", "2.5", "--seed", "5", "--out", dir.File("one.wav")).Succeeded();
+
+        Assert.Contains("4.00 s -> 200 frames at 50 Hz in 2 windows of 2.50 s (each continues the last 1.00 s of the previous)", result.Out);
+        Assert.Matches(@"generate: 200/200 frames done in", result.Err);
+        var longForm = TestAudio.Read(dir.File("long.wav"));
+        Assert.Equal((32000, 1, 128000), (longForm.SampleRate, longForm.ChannelCount, longForm.FrameCount));
+        Assert.Equal(File.ReadAllBytes(dir.File("long.wav")), File.ReadAllBytes(dir.File("again.wav")));
+        // window 0 is an ordinary 2.5 s run with the same seed: its audio begins the long track (up to the codec's
+        // look-ahead at the window's end)
+        var single = TestAudio.Read(dir.File("one.wav"));
+        var head = 64000;
+        Assert.True(TestAudio.RelativeRmsError(longForm.Channels[0][..head], single.Channels[0][..head]) < 1e-4);
+    }
+}
