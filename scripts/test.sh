@@ -14,6 +14,9 @@ cd "$REPO_ROOT"  # global.json and NuGet.config are looked up from the working d
 natives_dir="$("$SCRIPT_DIR/fetch-natives.sh" cpu)"
 # A directory the user chose (a CUDA build, say) wins over the fetched CPU natives.
 export MGA_NATIVES="${MGA_NATIVES:-$natives_dir}"
+# Test assemblies and xunit collections run side by side on few cores; ggml's CPU threads spin while they wait,
+# so more threads than cores in total makes every test crawl. One ggml thread per test keeps the run fast.
+export MGA_THREADS="${MGA_THREADS:-1}"
 echo "test: natives from $MGA_NATIVES"
 
 results="$REPO_ROOT/TestResults"

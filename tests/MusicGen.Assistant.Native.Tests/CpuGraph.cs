@@ -7,7 +7,7 @@ internal sealed class CpuGraph : IDisposable
 {
     public CpuGraph(int maxTensors = 256)
     {
-        Backend = ComputeBackend.Create(BackendKind.Cpu, threads: 2);
+        Backend = ComputeBackend.Create(BackendKind.Cpu, threads: null);
         Executor = new GraphExecutor(Backend);
         Ctx = new GgmlContext(maxTensors);
     }

@@ -20,7 +20,7 @@ public class EncodecChunkingTests
     public void Chunked_encode_and_decode_equal_a_single_pass()
     {
         var set = FixtureSet.ByName("musicgen-tiny");
-        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 2);
+        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: null);
         using var whole = EncodecCodec.Load(ConvertedFixtures.Gguf(set), backend, chunkFrames: 400);
         using var chunked = EncodecCodec.Load(ConvertedFixtures.Gguf(set), backend, chunkFrames: 9);
         var signal = LongSignal(61 * 640 + 123, 3); // 62 frames, a partial last frame
@@ -60,7 +60,7 @@ public class EncodecChunkingTests
     public void Out_of_range_codes_are_refused_before_reaching_ggml()
     {
         var set = FixtureSet.ByName("musicgen-tiny");
-        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 2);
+        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: null);
         using var codec = EncodecCodec.Load(ConvertedFixtures.Gguf(set), backend);
         var bad = Enumerable.Range(0, 4).Select(_ => new int[5]).ToArray();
         bad[2][3] = codec.Config.CodebookSize;

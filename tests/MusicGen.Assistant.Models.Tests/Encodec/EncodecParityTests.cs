@@ -26,7 +26,7 @@ public class EncodecParityTests
     {
         var set = FixtureSet.ByName(setName);
         var vector = set.Vector(vectorName);
-        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 2);
+        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: null);
         using var codec = EncodecCodec.Load(ConvertedFixtures.Gguf(set), backend);
         var actual = new EncodecReference(codec).Evaluate(vector);
         ToleranceAssert.Matches(vector, actual.Data, actual.Shape);

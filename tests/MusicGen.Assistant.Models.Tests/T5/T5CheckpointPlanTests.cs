@@ -73,7 +73,7 @@ public class T5CheckpointPlanTests
         var dir = Derived("tied", name => name == "text_encoder.shared.weight" ? "text_encoder.encoder.embed_tokens.weight" : name);
         var gguf = Path.Combine(dir, "out.gguf");
         CheckpointConversion.Convert(dir, gguf, StorageType.F32);
-        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 2);
+        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: null);
         using var encoder = T5Encoder.Load(gguf, backend);
         var vector = Set.Vector("text_encoder_last_hidden_state");
         var ids = T5Reference.Ints(new NDArray(Set.Vector("text_input_ids").Shape, Set.Vector("text_input_ids").Values()));

@@ -11,7 +11,7 @@ namespace MusicGen.Assistant.Models.Tests.T5;
 /// </summary>
 public sealed class T5EncoderTests : IDisposable
 {
-    private readonly ComputeBackend _backend = ComputeBackend.Create(BackendKind.Cpu, threads: 2);
+    private readonly ComputeBackend _backend = ComputeBackend.Create(BackendKind.Cpu, threads: null);
 
     public void Dispose() => _backend.Dispose();
 

@@ -42,7 +42,7 @@ public partial class T5ParityTests
     {
         var set = FixtureSet.ByName(setName);
         var vector = set.Vector(vectorName);
-        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 2);
+        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: null);
         using var conditioning = TextConditioning.Load(ConvertedFixtures.Gguf(set), backend);
         var actual = new T5Reference(conditioning).Evaluate(vector);
         ToleranceAssert.Matches(vector, actual.Data, actual.Shape);
@@ -57,7 +57,7 @@ public partial class T5ParityTests
         var m = ConditioningCall().Match(vector.Call);
         var ids = T5Reference.Ints(new NDArray(set.Vector(m.Groups["ids"].Value).Shape, set.Vector(m.Groups["ids"].Value).Values()));
         var mask = T5Reference.Ints(new NDArray(set.Vector(m.Groups["mask"].Value).Shape, set.Vector(m.Groups["mask"].Value).Values()));
-        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 2);
+        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: null);
         using var conditioning = TextConditioning.Load(ConvertedFixtures.Gguf(set), backend, decoderHiddenSize: (int)vector.Shape[2]);
         Assert.True(conditioning.HasProjection);
         var actual = conditioning.Encode(ids, mask);
