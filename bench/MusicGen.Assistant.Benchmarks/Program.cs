@@ -1,1 +1,55 @@
-namespace MusicGen.Assistant.Benchmarks; static class Program { static int Main(string[] a) => 0; }
+using MusicGen.Assistant.Benchmarks.Encodec;
+using MusicGen.Assistant.Benchmarks.Harness;
+using MusicGen.Assistant.Native;
+
+namespace MusicGen.Assistant.Benchmarks;
+
+/// <summary>
+/// Plain timed benchmarks on realistic shapes: <c>dotnet run -c Release --project bench/MusicGen.Assistant.Benchmarks -- &lt;name&gt; [options]</c>.
+/// Each subcommand is one <see cref="IBenchmark"/>; results go to stdout as text to paste into BENCHMARKS.md.
+/// </summary>
+public static class Program
+{
+    private static readonly IBenchmark[] Benchmarks =
+    [
+        new EncodecBenchmark(),
+        new EncodecPartsBenchmark(),
+    ];
+
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            PrintHelp();
+            return args.Length == 0 ? 2 : 0;
+        }
+        var bench = Benchmarks.FirstOrDefault(b => b.Name == args[0]);
+        if (bench is null)
+        {
+            Console.Error.WriteLine($"unknown benchmark '{args[0]}'");
+            PrintHelp();
+            return 2;
+        }
+        try
+        {
+            return bench.Run(new BenchArguments(args.Skip(1)));
+        }
+        catch (BenchUsageException e)
+        {
+            Console.Error.WriteLine($"{bench.Name}: {e.Message}");
+            Console.Error.WriteLine($"usage: {bench.Usage}");
+            return 2;
+        }
+        catch (NativeRuntimeException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 3;
+        }
+    }
+
+    private static void PrintHelp()
+    {
+        Console.WriteLine("MusicGen.Assistant benchmarks. Subcommands:");
+        foreach (var b in Benchmarks) Console.WriteLine("  " + b.Usage.Replace("\n", "\n  "));
+    }
+}

@@ -12,6 +12,8 @@ public sealed unsafe class GraphExecutor : IDisposable
 {
     private readonly SchedulerHandle _sched;
     private readonly ComputeBackend? _cpuFallback;
+    private OpProfiler? _profiler;
+    private GCHandle _self;
 
     public GraphExecutor(ComputeBackend backend, int maxGraphNodes = 65536)
     {
@@ -43,8 +45,38 @@ public sealed unsafe class GraphExecutor : IDisposable
             throw new GgmlException($"could not allocate compute memory on {Backend.Name} for a graph of {graph.NodeCount} nodes (out of memory?)");
     }
 
+    /// <summary>
+    /// When set, every node is computed on its own and timed into the profiler (much slower: for finding hot spots).
+    /// </summary>
+    public OpProfiler? Profiler
+    {
+        get => _profiler;
+        set
+        {
+            _profiler = value;
+            if (value is null)
+            {
+                GgmlBackendApi.ggml_backend_sched_set_eval_callback(_sched.Pointer, null, 0);
+                if (_self.IsAllocated) _self.Free();
+                return;
+            }
+            if (!_self.IsAllocated) _self = GCHandle.Alloc(this, GCHandleType.Weak); // weak: the callback must not keep the executor alive
+            GgmlBackendApi.ggml_backend_sched_set_eval_callback(_sched.Pointer, &OnNode, GCHandle.ToIntPtr(_self));
+        }
+    }
+
+    // ask = 1: "do you want this node's result?" (always yes, so each node runs alone); ask = 0: it has run.
+    [UnmanagedCallersOnly]
+    private static byte OnNode(GgmlTensorStruct* node, byte ask, nint self)
+    {
+        if (ask != 0) return 1;
+        if (GCHandle.FromIntPtr(self).Target is GraphExecutor { _profiler: { } p }) p.Record(node);
+        return 1;
+    }
+
     public void Compute(ComputeGraph graph)
     {
+        _profiler?.Start();
         var status = GgmlBackendApi.ggml_backend_sched_graph_compute(_sched.Pointer, graph.Pointer);
         if (status != 0)
             throw new GgmlException($"graph compute on {Backend.Name} failed: {Marshal.PtrToStringUTF8(GgmlCore.ggml_status_to_string(status))}");
@@ -65,6 +97,7 @@ public sealed unsafe class GraphExecutor : IDisposable
 
     public void Dispose()
     {
+        if (_self.IsAllocated) _self.Free();
         _sched.Dispose();
         _cpuFallback?.Dispose();
     }

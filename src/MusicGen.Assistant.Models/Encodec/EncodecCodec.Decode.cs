@@ -14,8 +14,9 @@ public sealed partial class EncodecCodec
         var carried = new CarriedState();
         foreach (var w in EncodecChunking.Windows(total, ChunkFrames))
         {
+            var build = Timings.Measure("build");
             using var ctx = NewGraphContext();
-            var graph = new EncodecGraph(ctx, _weights);
+            var graph = new EncodecGraph(ctx, _weights, CpuKernels);
             var n = w.InputEnd - w.InputStart;
             var inputs = codes.Select((_, q) => ctx.NewInput($"codes.{q}", GgmlType.I32, n)).ToArray();
             var embedded = Signal.FromChannelsFirst(graph.Dequantize(inputs));                   // {dim, n}
@@ -24,20 +25,27 @@ public sealed partial class EncodecCodec
             var hop = Config.HopLength;
             var own = ctx.Cont(ctx.View(tf, [(w.End - w.Start) * hop, tf.Ne1], [tf.Nb(1)], (w.Start - w.LstmStart) * hop * tf.Nb(0)));
             ctx.MarkOutput(own);
-
             var g = ctx.NewGraph().Expand(own);
             foreach (var r in carried.Roots) g.Expand(r);
-            _executor.Allocate(g);
-            for (var q = 0; q < codes.Length; q++) inputs[q].SetData<int>(codes[q].AsSpan((int)w.InputStart, (int)n));
-            carried.Upload();
-            _executor.Compute(g);
-            carried.Download();
+            build.Dispose();
+
+            using (Timings.Measure("allocate")) _executor.Allocate(g);
+            using (Timings.Measure("upload"))
+            {
+                for (var q = 0; q < codes.Length; q++) inputs[q].SetData<int>(codes[q].AsSpan((int)w.InputStart, (int)n));
+                carried.Upload();
+            }
+            using (Timings.Measure("compute")) _executor.Compute(g);
             var samples = (int)own.Ne0;
             var block = new float[own.Ne1][];
-            for (var ch = 0; ch < block.Length; ch++)
+            using (Timings.Measure("download"))
             {
-                block[ch] = new float[samples];
-                own.GetData<float>(block[ch], (long)ch * samples * sizeof(float));
+                carried.Download();
+                for (var ch = 0; ch < block.Length; ch++)
+                {
+                    block[ch] = new float[samples];
+                    own.GetData<float>(block[ch], (long)ch * samples * sizeof(float));
+                }
             }
             sink(block);
             progress?.Report(new ChunkProgress(w.End, total, "decode"));
@@ -63,7 +71,7 @@ public sealed partial class EncodecCodec
     {
         var total = ValidateCodes(codes);
         using var ctx = new GgmlContext(16 + 4 * codes.Length);
-        var graph = new EncodecGraph(ctx, _weights);
+        var graph = new EncodecGraph(ctx, _weights, CpuKernels);
         var inputs = codes.Select((_, q) => ctx.NewInput($"codes.{q}", GgmlType.I32, total)).ToArray();
         var sum = ctx.MarkOutput(graph.Dequantize(inputs));
         var g = ctx.NewGraph().Expand(sum);

@@ -25,8 +25,9 @@ public sealed partial class EncodecCodec
         var carried = new CarriedState();
         foreach (var w in EncodecChunking.Windows(total, ChunkFrames))
         {
+            var build = Timings.Measure("build");
             using var ctx = NewGraphContext();
-            var graph = new EncodecGraph(ctx, _weights);
+            var graph = new EncodecGraph(ctx, _weights, CpuKernels);
             var first = w.InputStart * Config.HopLength;
             var count = Math.Min(source.Length, w.InputEnd * Config.HopLength) - first;
             var audio = ctx.NewInput("audio", GgmlType.F32, count, Config.AudioChannels);       // time first
@@ -40,18 +41,26 @@ public sealed partial class EncodecCodec
             var g = ctx.NewGraph();
             foreach (var c in stageCodes) g.Expand(c);
             foreach (var r in carried.Roots) g.Expand(r);
-            _executor.Allocate(g);
-            var buffer = new float[count];
-            for (var ch = 0; ch < Config.AudioChannels; ch++)
+            build.Dispose();
+
+            using (Timings.Measure("allocate")) _executor.Allocate(g);
+            using (Timings.Measure("upload"))
             {
-                source.Read(ch, first, buffer);
-                audio.SetData<float>(buffer, ch * count * sizeof(float));
+                var buffer = new float[count];
+                for (var ch = 0; ch < Config.AudioChannels; ch++)
+                {
+                    source.Read(ch, first, buffer);
+                    audio.SetData<float>(buffer, ch * count * sizeof(float));
+                }
+                carried.Upload();
             }
-            carried.Upload();
-            _executor.Compute(g);
-            carried.Download();
-            for (var q = 0; q < stages; q++) stageCodes[q].GetData<int>(codes[q].AsSpan((int)w.Start, (int)(w.End - w.Start)));
-            if (embeddings is not null) own.GetData<float>(embeddings.AsSpan((int)(w.Start * Config.HiddenSize), (int)((w.End - w.Start) * Config.HiddenSize)));
+            using (Timings.Measure("compute")) _executor.Compute(g);
+            using (Timings.Measure("download"))
+            {
+                carried.Download();
+                for (var q = 0; q < stages; q++) stageCodes[q].GetData<int>(codes[q].AsSpan((int)w.Start, (int)(w.End - w.Start)));
+                if (embeddings is not null) own.GetData<float>(embeddings.AsSpan((int)(w.Start * Config.HiddenSize), (int)((w.End - w.Start) * Config.HiddenSize)));
+            }
             progress?.Report(new ChunkProgress(w.End, total, "encode"));
         }
         return new EncodedAudio(codes, source.Length, embeddings);

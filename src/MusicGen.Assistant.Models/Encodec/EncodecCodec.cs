@@ -32,17 +32,34 @@ public sealed partial class EncodecCodec : IDisposable
     {
         using var file = GgufFile.Open(ggufPath);
         var config = EncodecMetadata.Read(file.Metadata);
-        var weights = new EncodecWeights(file, config, backend);
+        // the direct form needs our CPU kernels; other backends get the tap-stacked form, which plain ggml ops compute
+        var weights = new EncodecWeights(file, config, backend, backend.IsCpu ? ConvLayout.Direct : ConvLayout.TapStacked);
         try { return new EncodecCodec(weights, backend, chunkFrames) { OwnsWeights = true }; }
         catch { weights.Dispose(); throw; }
     }
 
     public EncodecConfig Config { get; }
     public int ChunkFrames { get; }
+
+    /// <summary>Wall time per stage (build, allocate, upload, compute, download) of the Encode/Decode calls so far.</summary>
+    public StageTimings Timings { get; } = new();
+
+    /// <summary>When set, every graph node is timed into it (slow: for profiling only).</summary>
+    public OpProfiler? Profiler
+    {
+        get => _executor.Profiler;
+        set => _executor.Profiler = value;
+    }
     private bool OwnsWeights { get; init; }
 
     /// <summary>Bytes of model weights on the backend plus the compute memory of the largest chunk so far.</summary>
-    public long MemoryBytes => _weights.ResidentBytes + _executor.ComputeBufferBytes;
+    public long MemoryBytes => WeightBytes + ComputeBytes;
+
+    /// <summary>Bytes of model weights on the backend.</summary>
+    public long WeightBytes => _weights.ResidentBytes;
+
+    /// <summary>Bytes of compute memory (sized by the largest chunk graph so far).</summary>
+    public long ComputeBytes => _executor.ComputeBufferBytes;
 
     /// <summary>Code frames for a signal of <paramref name="samples"/> samples: ceil(samples / hop).</summary>
     public long FramesFor(long samples) => (samples + Config.HopLength - 1) / Config.HopLength;
@@ -58,6 +75,12 @@ public sealed partial class EncodecCodec : IDisposable
     }
 
     private GgmlContext NewGraphContext() => new(GraphCapacity);
+
+    /// <summary>Whether graphs use our fused C# kernels (the CPU backend) or plain ggml ops (other backends).</summary>
+    public bool CpuKernels => _executor.Backend.IsCpu && UseCpuKernels;
+
+    /// <summary>Lets a caller (tests, benchmarks) turn the fused CPU kernels off to compare with plain ggml ops.</summary>
+    public bool UseCpuKernels { get; set; } = true;
 
     private static (IReadOnlyList<EncodecLayer>, LstmSpec?, IReadOnlyList<EncodecLayer>) SplitAtLstm(IReadOnlyList<EncodecLayer> layers)
     {

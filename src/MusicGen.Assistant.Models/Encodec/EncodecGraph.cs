@@ -8,99 +8,66 @@ public sealed record LstmState(Tensor[] Hidden, Tensor[] Cell);
 /// <summary>
 /// Builds EnCodec graphs (transformers' EncodecModel: SEANet encoder/decoder, EncodecLSTM, residual VQ) for one
 /// chunk. Pure graph construction: the runner allocates, fills inputs and computes. Shapes in ggml order.
+/// With tap-stacked or direct weights (<see cref="ConvLayout"/>) the signal stays channels-first {channels, time}
+/// from end to end: no ggml im2col, col2im or transposes. <paramref name="cpuKernels"/> adds our C# kernels (direct
+/// convolutions, ELU fused with padding, tap sums, the one-node LSTM step); they run on the CPU backend only, and
+/// direct weights need them.
 /// </summary>
-public sealed class EncodecGraph(GgmlContext ctx, EncodecWeights weights)
+public sealed partial class EncodecGraph(GgmlContext ctx, EncodecWeights weights, bool cpuKernels = false)
 {
     private readonly EncodecConfig _c = weights.Config;
 
-    /// <summary>
-    /// EncodecConv1d: pad (reflect or zeros; causal or centred, plus the extra right padding that completes the last
-    /// window), then im2col and one matrix product. A 1x1 conv is a plain product on the channels-first layout.
-    /// </summary>
-    public Signal Conv(ConvSpec spec, Signal x)
+    /// <summary>Whether this graph uses the C# CPU kernels.</summary>
+    public bool CpuKernels => cpuKernels;
+
+    /// <summary>EncodecConv1d: pad (reflect or zeros; causal or centred, plus the extra right padding that completes
+    /// the last window), then the convolution.</summary>
+    public Signal Conv(ConvSpec spec, Signal x) => Conv(spec, x, eluFirst: false);
+
+    /// <summary>ELU (when <paramref name="eluFirst"/>, fused with the padding where possible) then EncodecConv1d.</summary>
+    public Signal Conv(ConvSpec spec, Signal x, bool eluFirst)
     {
         var w = weights.Conv(spec);
-        var kernel2d = w.Kernel.Rank == 3 ? ctx.Reshape(w.Kernel, (long)spec.Kernel * spec.InChannels, spec.OutChannels) : w.Kernel;
-        Tensor y;
-        if (spec.Kernel == 1 && spec.Stride == 1)
+        return w.Layout switch
         {
-            y = ctx.MulMat(kernel2d, x.AsChannelsFirst(ctx));
-        }
-        else
-        {
-            var (left, right) = EncodecPadding.Conv(spec, x.Length, _c.UseCausalConv);
-            var padded = Pad(x.AsTimeFirst(ctx), left, right);
-            var shape = KernelShape(spec);
-            var columns = ctx.Im2Col1d(shape, padded, spec.Stride, 0, spec.Dilation);          // {k*in, frames}
-            y = ctx.MulMat(kernel2d, ctx.Reshape(columns, columns.Ne0, columns.Ne1));            // {out, frames}
-        }
-        return Signal.FromChannelsFirst(ctx.Add(y, w.Bias));
+            ConvLayout.TapStacked => ConvTaps(w, x, eluFirst),
+            ConvLayout.Direct => ConvDirect(w, x, eluFirst, null),
+            _ => ConvIm2Col(w, eluFirst ? x.Map(Elu) : x),
+        };
     }
 
-    /// <summary>
-    /// EncodecConvTranspose1d: one matrix product gives every kernel tap's contribution per input frame (columns),
-    /// col2im overlap-adds them, then the trim removes kernel - stride samples (split as the config says).
-    /// </summary>
-    public Signal ConvTranspose(ConvTransposeSpec spec, Signal x)
+    /// <summary>EncodecConvTranspose1d: the transposed conv, then the trim of kernel - stride samples (split as the
+    /// config says).</summary>
+    public Signal ConvTranspose(ConvTransposeSpec spec, Signal x) => ConvTranspose(spec, x, eluFirst: false);
+
+    /// <summary>ELU (when <paramref name="eluFirst"/>, fused with the padding where possible) then EncodecConvTranspose1d.</summary>
+    public Signal ConvTranspose(ConvTransposeSpec spec, Signal x, bool eluFirst)
     {
         var w = weights.ConvTranspose(spec);
-        var columns = ctx.MulMat(w.Columns, x.AsChannelsFirst(ctx));                           // {k*out, frames}
-        var (left, right) = EncodecPadding.ConvTransposeTrim(spec, _c.UseCausalConv, _c.TrimRightRatio);
-        var crop = Math.Min(left, right);
-        var full = ctx.Col2Im1d(columns, spec.Stride, spec.OutChannels, crop);               // {len, out}, time first
-        var keep = full.Ne0 - (left - crop) - (right - crop);
-        var trimmed = left == right ? full
-            : ctx.Cont(ctx.View(full, [keep, full.Ne1], [full.Nb(1)], (left - crop) * full.Nb(0)));
-        return Signal.FromTimeFirst(ctx.Add(trimmed, ctx.Reshape(w.Bias, 1, spec.OutChannels)));
+        return w.Layout switch
+        {
+            ConvLayout.TapStacked => ConvTransposeTaps(w, x, eluFirst),
+            ConvLayout.Direct => ConvTransposeDirect(w, x, eluFirst),
+            _ => ConvTransposeCol2Im(w, eluFirst ? x.Map(Elu) : x),
+        };
     }
 
     /// <summary>EncodecResnetBlock: shortcut(x) + conv1x1(ELU(conv_k(ELU(x)))).</summary>
     public Signal ResidualBlock(ResidualBlockSpec spec, Signal x)
     {
-        var h = Conv(spec.First, x.Map(ctx.Elu));
-        h = Conv(spec.Second, h.Map(ctx.Elu));
-        var skip = spec.Shortcut is null ? x.AsChannelsFirst(ctx) : Conv(spec.Shortcut, x).Data;
-        return Signal.FromChannelsFirst(ctx.Add(h.Data, skip));
+        var h = Conv(spec.First, x, eluFirst: true);
+        var skip = spec.Shortcut is null ? x.AsChannelsFirst(ctx) : Conv(spec.Shortcut, x).AsChannelsFirst(ctx);
+        var second = weights.Conv(spec.Second);
+        if (second.Layout == ConvLayout.Direct && skip.IsContiguous)
+            return ConvDirect(second, h, elu: true, skip);                                  // the residual add in the same pass
+        h = Conv(spec.Second, h, eluFirst: true);
+        return Signal.FromChannelsFirst(ctx.Add(h.AsChannelsFirst(ctx), skip));
     }
 
-    /// <summary>
-    /// EncodecLSTM: stacked nn.LSTM (gates i, f, g, o) over the sequence plus the input as a skip connection. The
-    /// input projection of every step is one matrix product; the recurrence is unrolled step by step. The state after
-    /// <paramref name="stateStep"/> steps is returned so the next chunk can continue from it.
-    /// </summary>
-    public (Signal Output, LstmState StateAtStep) Lstm(LstmSpec spec, Signal x, LstmState initial, int stateStep)
-    {
-        var input = x.AsChannelsFirst(ctx);
-        var width = spec.Width;
-        var steps = input.Ne1;
-        var layers = weights.Lstm(spec);
-        var hAt = new Tensor[layers.Count];
-        var cAt = new Tensor[layers.Count];
-        var sequence = input;
-        for (var l = 0; l < layers.Count; l++)
-        {
-            var lw = layers[l];
-            var projected = ctx.Add(ctx.MulMat(lw.InputWeights, sequence), lw.Bias);         // {4w, steps}
-            var output = ctx.NewTensor(GgmlType.F32, width, steps);
-            Tensor h = initial.Hidden[l], c = initial.Cell[l];
-            if (stateStep == 0) { hAt[l] = h; cAt[l] = c; }
-            for (var t = 0; t < steps; t++)
-            {
-                var gates = ctx.Add(ctx.MulMat(lw.HiddenWeights, h), ctx.View(projected, [4L * width], [], t * projected.Nb(1)));
-                var inputForget = ctx.Sigmoid(ctx.View(gates, [2L * width], [], 0));
-                var i = ctx.View(inputForget, [width], [], 0);
-                var f = ctx.View(inputForget, [width], [], width * 4L);
-                var g = ctx.Tanh(ctx.View(gates, [width], [], 2L * width * 4));
-                var o = ctx.Sigmoid(ctx.View(gates, [width], [], 3L * width * 4));
-                c = ctx.Add(ctx.Mul(f, c), ctx.Mul(i, g));
-                h = ctx.Mul(o, ctx.Tanh(c));
-                output = ctx.SetInPlace(output, h, t * width * 4L);
-                if (t + 1 == stateStep) { hAt[l] = h; cAt[l] = c; }
-            }
-            sequence = output;
-        }
-        return (Signal.FromChannelsFirst(ctx.Add(sequence, input)), new LstmState(hAt, cAt));
-    }
+    /// <summary>Elementwise ELU (alpha 1): our vectorized kernel on the CPU, ggml's op elsewhere.</summary>
+    public Tensor Elu(Tensor t) => cpuKernels && t.Type == GgmlType.F32 && t.IsContiguous && t.Ne2 == 1 && t.Ne3 == 1
+        ? ctx.PadFrames(t, FramePadding.None, elu: true)
+        : ctx.Elu(t);
 
     /// <summary>Residual vector quantizer, encode: per stage the nearest codeword of the residual, which is then subtracted.</summary>
     public Tensor[] Quantize(Tensor embeddings, int stages)
@@ -131,37 +98,27 @@ public sealed class EncodecGraph(GgmlContext ctx, EncodecWeights weights)
         return sum ?? throw new ArgumentException("no codebooks to decode");
     }
 
-    /// <summary>Runs a stack's layers in order, with the LSTM's state handled by the caller-supplied hook.</summary>
+    /// <summary>
+    /// Runs a stack's layers in order, with the LSTM's state handled by the caller-supplied hook. An ELU directly
+    /// before a convolution is handed to it, so the two can share one pass over the data.
+    /// </summary>
     public Signal Run(IEnumerable<EncodecLayer> layers, Signal x, Func<LstmSpec, Signal, Signal> lstm)
     {
-        foreach (var layer in layers)
+        var list = layers as IReadOnlyList<EncodecLayer> ?? layers.ToList();
+        for (var i = 0; i < list.Count; i++)
         {
-            x = layer switch
+            var elu = list[i] is EluSpec && i + 1 < list.Count && list[i + 1] is ConvSpec or ConvTransposeSpec;
+            if (elu) i++;
+            x = list[i] switch
             {
-                ConvSpec c => Conv(c, x),
-                ConvTransposeSpec t => ConvTranspose(t, x),
+                ConvSpec c => Conv(c, x, elu),
+                ConvTransposeSpec t => ConvTranspose(t, x, elu),
                 ResidualBlockSpec r => ResidualBlock(r, x),
                 LstmSpec l => lstm(l, x),
-                EluSpec => x.Map(ctx.Elu),
-                _ => throw new InvalidOperationException($"unknown EnCodec layer {layer}"),
+                EluSpec => x.Map(Elu),
+                var layer => throw new InvalidOperationException($"unknown EnCodec layer {layer}"),
             };
         }
         return x;
     }
-
-    // Reflect padding as transformers does it: when the input is no longer than the padding, zero-extend first.
-    private Tensor Pad(Tensor timeFirst, int left, int right)
-    {
-        if (left == 0 && right == 0) return timeFirst;
-        if (_c.PadMode == "constant") return ctx.PadZeros(timeFirst, left, right);
-        var length = timeFirst.Ne0;
-        var maxPad = Math.Max(left, right);
-        if (length > maxPad) return ctx.PadReflect(timeFirst, left, right);
-        var extra = (int)(maxPad - length + 1);
-        var reflected = ctx.PadReflect(ctx.PadZeros(timeFirst, 0, extra), left, right);
-        return ctx.Cont(ctx.View(reflected, [reflected.Ne0 - extra, reflected.Ne1], [reflected.Nb(1)], 0));
-    }
-
-    // im2col reads only the kernel's shape {k, in}; a small placeholder avoids reshaping quantized kernels.
-    private Tensor KernelShape(ConvSpec spec) => ctx.NewTensor(GgmlType.F16, spec.Kernel, spec.InChannels);
 }

@@ -3,18 +3,31 @@ using MusicGen.Assistant.Native;
 
 namespace MusicGen.Assistant.Models.Encodec;
 
-/// <summary>A convolution's kernel (flattened to {k*in, out}) and bias, resident on the backend.</summary>
-public sealed record ConvWeights(ConvSpec Spec, Tensor Kernel, Tensor Bias);
+/// <summary>
+/// A convolution's kernel and bias, resident on the backend: {k*in, out} for <see cref="ConvLayout.Im2Col"/>,
+/// {group·in, taps·out} for <see cref="ConvLayout.TapStacked"/> (see <see cref="TapPlan"/>), F32 blocks
+/// {16, k·in, ceil(out/16)} for <see cref="ConvLayout.Direct"/>.
+/// </summary>
+public sealed record ConvWeights(ConvSpec Spec, Tensor Kernel, Tensor Bias, ConvLayout Layout = ConvLayout.Im2Col);
 
-/// <summary>A transposed convolution's column matrix {in, k*out} and bias.</summary>
-public sealed record ConvTransposeWeights(ConvTransposeSpec Spec, Tensor Columns, Tensor Bias);
+/// <summary>
+/// A transposed convolution's column matrix and bias: {in, k*out} with rows o·k + tap (<see cref="ConvLayout.Im2Col"/>,
+/// for col2im), {in, taps·stride·out} with rows tap·out + o (<see cref="ConvLayout.TapStacked"/>), or the direct
+/// kernel's F32 blocks over stride·out outputs with the bias repeated per output phase, {stride·out}
+/// (<see cref="ConvLayout.Direct"/>).
+/// </summary>
+public sealed record ConvTransposeWeights(ConvTransposeSpec Spec, Tensor Columns, Tensor Bias, ConvLayout Layout = ConvLayout.Im2Col);
 
-/// <summary>One LSTM layer: input and recurrent matrices {width, 4*width} and the summed bias.</summary>
-public sealed record LstmLayerWeights(Tensor InputWeights, Tensor HiddenWeights, Tensor Bias);
+/// <summary>
+/// One LSTM layer: input and recurrent matrices {width, 4*width} and the summed bias. With <see cref="InputDirect"/>
+/// the input matrix is in the direct kernel's F32 blocks (<see cref="ConvLayout.Direct"/>), a 1x1 conv over the frames.
+/// </summary>
+public sealed record LstmLayerWeights(Tensor InputWeights, Tensor HiddenWeights, Tensor Bias, bool InputDirect = false);
 
 /// <summary>
 /// All EnCodec tensors of a GGUF file, checked against the config's layer plan and uploaded to a backend. Owns the
-/// backend memory holding them.
+/// backend memory holding them. Convolution kernels are re-laid out on the way into the form the graph will use
+/// (<see cref="ConvLayout"/>: direct on the CPU, tap-stacked elsewhere) unless the GGUF layout is asked for.
 /// </summary>
 public sealed class EncodecWeights : IDisposable
 {
@@ -25,10 +38,15 @@ public sealed class EncodecWeights : IDisposable
     private readonly Dictionary<string, ConvWeights> _convs = [];
     private readonly Dictionary<string, ConvTransposeWeights> _convTransposes = [];
     private readonly Dictionary<string, LstmLayerWeights[]> _lstms = [];
+    private readonly List<(Tensor Tensor, Func<byte[]> Produce)> _restacked = [];
+    private readonly GgufFile _file;
+    private readonly ConvLayout _layout;
 
-    public EncodecWeights(GgufFile file, EncodecConfig config, ComputeBackend backend)
+    public EncodecWeights(GgufFile file, EncodecConfig config, ComputeBackend backend, ConvLayout layout = ConvLayout.TapStacked)
     {
         Config = config;
+        _file = file;
+        _layout = layout;
         var encoder = EncodecLayers.Encoder(config);
         var decoder = EncodecLayers.Decoder(config);
         _store = new TensorStore(backend, 4 * (encoder.Count + decoder.Count) * (2 + 3 * config.NumLstmLayers) + config.NumQuantizers + 16);
@@ -40,6 +58,14 @@ public sealed class EncodecWeights : IDisposable
                 .Select(q => binder.Require(EncodecKeys.Codebook(q), [config.CodebookDim, config.CodebookSize], GgmlType.F32))
                 .ToArray();
             binder.Upload();
+            foreach (var (tensor, produce) in _restacked) tensor.SetData<byte>(produce());
+            if (_restacked.Count > 0)
+            {
+                // the re-laid-out kernels went through large temporary arrays; a plain collection leaves their 32 MB
+                // heap regions resident for a long while (~200 MB for the 32 kHz model), an aggressive one returns them
+                _restacked.Clear();
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            }
         }
         catch
         {
@@ -51,6 +77,9 @@ public sealed class EncodecWeights : IDisposable
     public EncodecConfig Config { get; }
     public IReadOnlyList<Tensor> Codebooks { get; }
     public long ResidentBytes => _store.AllocatedBytes;
+
+    /// <summary>The layout asked for at load (each conv's own is in its <see cref="ConvWeights.Layout"/>).</summary>
+    public ConvLayout Layout => _layout;
 
     public ConvWeights Conv(ConvSpec spec) => _convs[spec.Name];
     public ConvTransposeWeights ConvTranspose(ConvTransposeSpec spec) => _convTransposes[spec.Name];
@@ -67,15 +96,31 @@ public sealed class EncodecWeights : IDisposable
                 if (r.Shortcut is not null) BindConv(binder, r.Shortcut);
                 break;
             case ConvTransposeSpec t:
-                _convTransposes[t.Name] = new ConvTransposeWeights(t,
-                    binder.Require(EncodecKeys.Weight(t.Name), [t.InChannels, (long)t.Kernel * t.OutChannels], Matrices),
-                    binder.Require(EncodecKeys.Bias(t.Name), [t.OutChannels], GgmlType.F32));
+                Tensor Bias() => binder.Require(EncodecKeys.Bias(t.Name), [t.OutChannels], GgmlType.F32);
+                var columnsShape = new[] { (long)t.InChannels, (long)t.Kernel * t.OutChannels };
+                _convTransposes[t.Name] = ConvLayouts.For(t, _layout) switch
+                {
+                    ConvLayout.Direct => new ConvTransposeWeights(t,
+                        Restack(EncodecKeys.Weight(t.Name), [columnsShape], ConvLayouts.DirectShape(t), values => ConvLayouts.Direct(values, t), GgmlType.F32),
+                        Restack(EncodecKeys.Bias(t.Name), [[t.OutChannels]], [(long)t.Stride * t.OutChannels],
+                            values => Enumerable.Repeat(values, t.Stride).SelectMany(v => v).ToArray(), GgmlType.F32, [GgmlType.F32]),
+                        ConvLayout.Direct),
+                    ConvLayout.TapStacked => new ConvTransposeWeights(t, Restack(EncodecKeys.Weight(t.Name), [columnsShape], TapPlan.StackedShape(t),
+                        values => TapPlan.StackConvTranspose(values, t)), Bias(), ConvLayout.TapStacked),
+                    _ => new ConvTransposeWeights(t, binder.Require(EncodecKeys.Weight(t.Name), columnsShape, Matrices), Bias()),
+                };
                 break;
             case LstmSpec l:
+                // the input projection is one product per chunk: the direct kernel beats ggml's GEMM at it; the
+                // recurrent product is a matrix-vector product per step, bound by memory, so it keeps the file's type
+                var direct = _layout == ConvLayout.Direct;
                 _lstms[l.GgufPrefix] = Enumerable.Range(0, l.Layers).Select(i => new LstmLayerWeights(
-                    binder.Require(EncodecKeys.LstmInput(l.GgufPrefix, i), [l.Width, 4L * l.Width], Matrices),
+                    direct
+                        ? Restack(EncodecKeys.LstmInput(l.GgufPrefix, i), [[l.Width, 4L * l.Width]], ConvLayouts.DirectMatrixShape(l.Width, 4 * l.Width),
+                            values => ConvLayouts.DirectMatrix(values, l.Width, 4 * l.Width), GgmlType.F32)
+                        : binder.Require(EncodecKeys.LstmInput(l.GgufPrefix, i), [l.Width, 4L * l.Width], Matrices),
                     binder.Require(EncodecKeys.LstmHidden(l.GgufPrefix, i), [l.Width, 4L * l.Width], Matrices),
-                    binder.Require(EncodecKeys.LstmBias(l.GgufPrefix, i), [4L * l.Width], GgmlType.F32))).ToArray();
+                    binder.Require(EncodecKeys.LstmBias(l.GgufPrefix, i), [4L * l.Width], GgmlType.F32), direct)).ToArray();
                 break;
         }
     }
@@ -83,9 +128,49 @@ public sealed class EncodecWeights : IDisposable
     // Kernels are read flattened to {k*in, out}; f32/f16 files keep them 3-D, quantized ones 2-D.
     private void BindConv(WeightBinder binder, ConvSpec c)
     {
-        var kernel = binder.RequireEither(EncodecKeys.Weight(c.Name), [c.Kernel, c.InChannels, c.OutChannels],
-            [(long)c.Kernel * c.InChannels, c.OutChannels], Matrices);
-        _convs[c.Name] = new ConvWeights(c, kernel, binder.Require(EncodecKeys.Bias(c.Name), [c.OutChannels], GgmlType.F32));
+        var bias = binder.Require(EncodecKeys.Bias(c.Name), [c.OutChannels], GgmlType.F32);
+        long[] shape3 = [c.Kernel, c.InChannels, c.OutChannels], shape2 = [(long)c.Kernel * c.InChannels, c.OutChannels];
+        var layout = ConvLayouts.For(c, _layout);
+        if (layout == ConvLayout.TapStacked)
+        {
+            // a 1x1 conv is already stacked: {in, out}
+            var kernel = c.Kernel == 1 && c.Stride == 1
+                ? binder.RequireEither(EncodecKeys.Weight(c.Name), shape3, shape2, Matrices)
+                : Restack(EncodecKeys.Weight(c.Name), [shape3, shape2], TapPlan.StackedShape(c), values => TapPlan.StackConv(values, c));
+            _convs[c.Name] = new ConvWeights(c, kernel, bias, ConvLayout.TapStacked);
+            return;
+        }
+        if (layout == ConvLayout.Direct)
+        {
+            // our kernel reads f32: these convs are small, so whatever the file holds is widened once here
+            _convs[c.Name] = new ConvWeights(c, Restack(EncodecKeys.Weight(c.Name), [shape3, shape2], ConvLayouts.DirectShape(c),
+                values => ConvLayouts.Direct(values, c), GgmlType.F32), bias, ConvLayout.Direct);
+            return;
+        }
+        _convs[c.Name] = new ConvWeights(c, binder.RequireEither(EncodecKeys.Weight(c.Name), shape3, shape2, Matrices), bias);
+    }
+
+    /// <summary>
+    /// Declares a tensor stored in another layout than the file's: checked like any tensor now, converted (through
+    /// f32, then to <paramref name="storeAs"/>, else back to the file's type, or f16 when a quantized row would not be
+    /// whole blocks) when the store is filled.
+    /// </summary>
+    private Tensor Restack(string name, long[][] fileShapes, long[] stackedShape, Func<float[], float[]> restack, GgmlType? storeAs = null,
+        GgmlType[]? allowed = null)
+    {
+        allowed ??= Matrices;
+        if (!_file.TryGetTensor(name, out var info))
+            throw new ModelWeightsException($"{_file.Path}: missing tensor '{name}' (expected shape [{string.Join(", ", fileShapes[0])}])");
+        if (!fileShapes.Any(s => s.SequenceEqual(info.Ne)))
+            throw new ModelWeightsException($"{_file.Path}: tensor '{name}' has shape [{string.Join(", ", info.Ne)}], expected " +
+                                            string.Join(" or ", fileShapes.Select(s => $"[{string.Join(", ", s)}]")));
+        if (!allowed.Contains(info.Type))
+            throw new ModelWeightsException($"{_file.Path}: tensor '{name}' is {info.Type}, expected one of {string.Join(", ", allowed)}");
+        var type = storeAs ?? (stackedShape[0] % GgmlTypeSizes.BlockSize(info.Type) == 0 ? info.Type : GgmlType.F16);
+        var tensor = _store.Context.NewTensor(type, stackedShape).Named(name);
+        var count = info.Ne.Aggregate(1L, (a, b) => a * b);
+        _restacked.Add((tensor, () => Quantizer.Quantize(restack(Quantizer.Dequantize(_file.GetTensorBytes(info), count, info.Type)), stackedShape[0], type)));
+        return tensor;
     }
 
     public void Dispose() => _store.Dispose();

@@ -29,6 +29,7 @@ internal static unsafe partial class GgmlCore
     [LibraryImport(NativeNames.GgmlBase)] public static partial nuint ggml_row_size(int type, long ne);
     [LibraryImport(NativeNames.GgmlBase)] public static partial nint ggml_type_name(int type);
     [LibraryImport(NativeNames.GgmlBase)] public static partial nint ggml_op_name(int op);
+    [LibraryImport(NativeNames.GgmlBase)] public static partial nint ggml_op_desc(GgmlTensorStruct* t);
     [LibraryImport(NativeNames.GgmlBase)] public static partial nint ggml_status_to_string(int status);
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTypeTraits* ggml_get_type_traits(int type);
 

@@ -1,0 +1,123 @@
+using MusicGen.Assistant.Native.Interop;
+using MusicGen.Assistant.Native.Kernels;
+
+namespace MusicGen.Assistant.Native;
+
+// Ops backed by our own C# kernels (ggml custom ops). They run on the CPU backend only: a scheduler with a GPU would
+// bounce their data through the CPU, so graph builders use them only when computing on the CPU.
+public sealed unsafe partial class GgmlContext
+{
+    /// <summary>
+    /// Pads the frames (columns) of a channels-first {C, T} F32 tensor and optionally applies ELU on the way, in one
+    /// pass: {C, left + T + right + tail}. ELU(0) = 0, so zero frames stay zero either way.
+    /// </summary>
+    public Tensor PadFrames(Tensor x, FramePadding padding, bool elu)
+    {
+        RequireF32(x, "pad_frames");
+        RequireContiguous(x, "pad_frames");
+        Require(x.Ne2 == 1 && x.Ne3 == 1, "pad_frames", () => $"{S(x)} must be a {{channels, time}} matrix");
+        padding.Validate(x.Ne1);
+        EnsureRoom(1);
+        var args = stackalloc GgmlTensorStruct*[1];
+        args[0] = x.Ptr;
+        var t = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, x.Ne0, x.Ne1 + padding.Total, 1, 1, args, 1, &FrameKernels.PadActivate, -1, 0);
+        SetKernelParams(t, padding.Left, padding.Right, padding.Reflect ? 1 : 0, padding.Tail, elu ? 1 : 0);
+        return new Tensor(t).Named(elu ? "elu_pad_frames" : "pad_frames");
+    }
+
+    /// <summary>
+    /// One LSTM step written in place into <paramref name="state"/> {w, 2·steps} (h_t in column t, c_t in column
+    /// steps + t) from the recurrent product W_hh·h_{t-1} {4w}, the projected inputs {4w, steps} (W_ih·x + biases) and
+    /// c_{t-1} {w}. Returns a view of the updated state that later steps must read through (it orders them).
+    /// </summary>
+    public Tensor LstmStepInPlace(Tensor state, Tensor recurrent, Tensor projected, Tensor cPrevious, int step)
+    {
+        foreach (var t in new[] { state, recurrent, projected, cPrevious }) RequireF32(t, "lstm_step");
+        var w = state.Ne0;
+        Require(state.IsContiguous && state.Ne1 % 2 == 0 && state.Ne2 == 1 && state.Ne3 == 1, "lstm_step",
+            () => $"state {S(state)} must be a contiguous {{w, 2·steps}} matrix");
+        var steps = state.Ne1 / 2;
+        Require(step >= 0 && step < steps, "lstm_step", () => $"step {step} outside [0, {steps})");
+        Require(recurrent.IsContiguous && recurrent.ElementCount == 4 * w, "lstm_step", () => $"recurrent {S(recurrent)} must hold 4·{w} contiguous values");
+        Require(projected.Ne0 == 4 * w && projected.Ne1 == steps && projected.Nb(0) == 4 && projected.Ne2 == 1 && projected.Ne3 == 1, "lstm_step",
+            () => $"projected {S(projected)} must be {{{4 * w}, {steps}}} with contiguous columns");
+        Require(cPrevious.IsContiguous && cPrevious.ElementCount == w, "lstm_step", () => $"c_prev {S(cPrevious)} must hold {w} contiguous values");
+        EnsureRoom(1);
+        var args = stackalloc GgmlTensorStruct*[3];
+        args[0] = recurrent.Ptr;
+        args[1] = projected.Ptr;
+        args[2] = cPrevious.Ptr;
+        return new Tensor(GgmlOps.ggml_custom_inplace(Pointer, state.Ptr, args, 3, &LstmCellKernel.Step, -1, step)).Named("lstm_step");
+    }
+
+    /// <summary>
+    /// Finishes a conv computed as z = W_stacked · frames {taps·out, T}: {out, frames} with frame t =
+    /// Σ_m z[rows m·out.., frame t + m·shift] + bias.
+    /// </summary>
+    public Tensor TapSum(Tensor z, Tensor bias, int taps, int shift, long frames)
+    {
+        RequireF32(z, "tap_sum");
+        RequireF32(bias, "tap_sum");
+        Require(bias.IsContiguous && bias.Ne1 == 1 && bias.Ne2 == 1 && bias.Ne3 == 1, "tap_sum", () => $"bias {S(bias)} must be a vector");
+        Require(taps >= 1 && shift >= 1 && frames >= 1, "tap_sum", () => $"taps {taps}, shift {shift} and frames {frames} must be positive");
+        Require(z.Nb(0) == 4 && z.Ne2 == 1 && z.Ne3 == 1 && z.Ne0 == taps * bias.Ne0, "tap_sum",
+            () => $"z {S(z)} must be {{{taps}·{bias.Ne0}, T}} with contiguous columns");
+        Require(frames + (long)(taps - 1) * shift <= z.Ne1, "tap_sum",
+            () => $"{frames} frames with {taps} taps {shift} apart need {frames + (long)(taps - 1) * shift} columns of z, it has {z.Ne1}");
+        EnsureRoom(1);
+        var args = stackalloc GgmlTensorStruct*[2];
+        args[0] = z.Ptr;
+        args[1] = bias.Ptr;
+        var t = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, bias.Ne0, frames, 1, 1, args, 2, &FrameKernels.TapSum, -1, 0);
+        SetKernelParams(t, taps, shift);
+        return new Tensor(t).Named("tap_sum");
+    }
+
+    /// <summary>Longest weight row (taps·in) <see cref="ConvFrames"/> takes for a conv with fewer than 8 outputs.</summary>
+    public const int MaxDirectDotRow = Kernels.ConvFramesKernel.MaxDotRow;
+
+    private static void SetKernelParams(GgmlTensorStruct* t, params int[] values)
+    {
+        if (values.Length > 16 - FrameKernels.FirstParam) throw new GgmlException("too many kernel parameters");
+        for (var i = 0; i < values.Length; i++) t->OpParams[FrameKernels.FirstParam + i] = values[i];
+    }
+
+    /// <summary>
+    /// A convolution computed by our kernel straight from padded channels-first frames {in, T}: {out, frames} with
+    /// y[o, t] = bias[o] + Σ_q Σ_i W[q·in + i, o] · frames[i, t·step + q·dilation], plus <paramref name="skip"/> {out, frames}
+    /// when given (a residual connection in the same pass). W is F32 in blocks of 16 outputs: {16, taps·in, ceil(out/16)},
+    /// element (lane, q·in + i, block) = weight of input i at tap q for output 16·block + lane (zero past the last output).
+    /// </summary>
+    public Tensor ConvFrames(Tensor frames, Tensor kernel, Tensor bias, int taps, int step, int dilation, Tensor? skip = null)
+    {
+        foreach (var t in new[] { frames, kernel, bias }) RequireF32(t, "conv_frames");
+        RequireContiguous(frames, "conv_frames");
+        RequireContiguous(kernel, "conv_frames");
+        RequireContiguous(bias, "conv_frames");
+        Require(frames.Ne2 == 1 && frames.Ne3 == 1, "conv_frames", () => $"frames {S(frames)} must be a {{channels, time}} matrix");
+        Require(taps >= 1 && step >= 1 && dilation >= 1, "conv_frames", () => $"taps {taps}, step {step} and dilation {dilation} must be positive");
+        var cout = bias.ElementCount;
+        const int block = Kernels.ConvFramesKernel.Block;
+        var blocks = (cout + block - 1) / block;
+        Require(kernel.Ne0 == block && kernel.Ne1 == taps * frames.Ne0 && kernel.Ne2 == blocks && kernel.Ne3 == 1, "conv_frames",
+            () => $"kernel {S(kernel)} must be {{{block}, {taps}·{frames.Ne0}, {blocks}}} for {cout} outputs (bias {S(bias)})");
+        Require(cout >= 8 || kernel.Ne1 <= Kernels.ConvFramesKernel.MaxDotRow, "conv_frames",
+            () => $"a conv with fewer than 8 outputs takes at most {Kernels.ConvFramesKernel.MaxDotRow} inputs per output, {S(kernel)} has {kernel.Ne1}");
+        var span = (long)(taps - 1) * dilation + 1;
+        Require(frames.Ne1 >= span, "conv_frames", () => $"{frames.Ne1} frames are fewer than the kernel's span {span}");
+        var count = (frames.Ne1 - span) / step + 1;
+        if (skip is { } k)
+            Require(k.Type == GgmlType.F32 && k.IsContiguous && k.Ne0 == cout && k.Ne1 == count && k.Ne2 == 1 && k.Ne3 == 1, "conv_frames",
+                () => $"skip {S(k)} must be a contiguous F32 {{{cout}, {count}}}");
+        EnsureRoom(1);
+        var args = stackalloc GgmlTensorStruct*[4];
+        args[0] = frames.Ptr;
+        args[1] = kernel.Ptr;
+        args[2] = bias.Ptr;
+        args[3] = skip is { } sk ? sk.Ptr : null;
+        var result = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, cout, count, 1, 1, args, skip is null ? 3 : 4,
+            &Kernels.ConvFramesKernel.Run, -1, 0);
+        SetKernelParams(result, taps, step, dilation);
+        return new Tensor(result).Named(skip is null ? "conv_frames" : "conv_frames+skip");
+    }
+}
