@@ -46,7 +46,7 @@ public class EncodecFastPathTests
 
         public Codecs(string name, int chunk)
         {
-            var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 2);
+            var backend = ComputeBackend.Create(BackendKind.Cpu, threads: null);
             _owned.Add(backend);
             using var file = GgufFile.Open(Model(name));
             var config = EncodecMetadata.Read(file.Metadata);
