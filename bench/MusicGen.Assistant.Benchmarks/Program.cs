@@ -30,6 +30,11 @@ public static class Program
             PrintHelp();
             return 2;
         }
+        if (args.Skip(1).Any(a => a is "-h" or "--help"))
+        {
+            Console.WriteLine($"usage: {bench.Usage}");
+            return 0;
+        }
         try
         {
             return bench.Run(new BenchArguments(args.Skip(1)));

@@ -59,7 +59,7 @@ public sealed class EncodecPartsBenchmark : IBenchmark
             rows.Select(r => (IReadOnlyList<string>)[r.Layer, r.Input, Report.F(r.Ms, 2), Report.F(r.Min, 2), Report.F(100 * r.Ms / sum, 1) + "%"]));
         Report.Line("sum of layers", $"{Report.F(sum, 1)} ms per chunk -> {Report.F(secondsPerChunk * 1000 / sum, 2)}x real time (layers alone)");
 
-        var lstm = layers.OfType<LstmSpec>().FirstOrDefault();
+        var lstm = layers.SelectMany(step => step).OfType<LstmSpec>().FirstOrDefault();
         if (lstm is not null) TimeRecurrentFloor(backend, weights, lstm, repeat);
         return 0;
     }

@@ -69,7 +69,7 @@ public sealed class BenchArguments
     {
         var unknown = _values.Keys.Where(k => !_read.Contains(k)).ToList();
         if (unknown.Count > 0)
-            throw new BenchUsageException($"'{command}' does not know {string.Join(", ", unknown.Select(u => "--" + u))}");
+            throw new BenchUsageException($"unknown option(s) {string.Join(", ", unknown.Select(u => "--" + u))} for '{command}'");
     }
 }
 

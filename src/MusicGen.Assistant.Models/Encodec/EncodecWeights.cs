@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MusicGen.Assistant.Formats.Gguf;
 using MusicGen.Assistant.Native;
 
@@ -38,7 +39,7 @@ public sealed class EncodecWeights : IDisposable
     private readonly Dictionary<string, ConvWeights> _convs = [];
     private readonly Dictionary<string, ConvTransposeWeights> _convTransposes = [];
     private readonly Dictionary<string, LstmLayerWeights[]> _lstms = [];
-    private readonly List<(Tensor Tensor, Func<byte[]> Produce)> _restacked = [];
+    private readonly List<(Tensor Tensor, Action Fill)> _restacked = [];
     private readonly GgufFile _file;
     private readonly ConvLayout _layout;
 
@@ -58,7 +59,7 @@ public sealed class EncodecWeights : IDisposable
                 .Select(q => binder.Require(EncodecKeys.Codebook(q), [config.CodebookDim, config.CodebookSize], GgmlType.F32))
                 .ToArray();
             binder.Upload();
-            foreach (var (tensor, produce) in _restacked) tensor.SetData<byte>(produce());
+            foreach (var (_, fill) in _restacked) fill();
             if (_restacked.Count > 0)
             {
                 // the re-laid-out kernels went through large temporary arrays; a plain collection leaves their 32 MB
@@ -103,7 +104,7 @@ public sealed class EncodecWeights : IDisposable
                     ConvLayout.Direct => new ConvTransposeWeights(t,
                         Restack(EncodecKeys.Weight(t.Name), [columnsShape], ConvLayouts.DirectShape(t), values => ConvLayouts.Direct(values, t), GgmlType.F32),
                         Restack(EncodecKeys.Bias(t.Name), [[t.OutChannels]], [(long)t.Stride * t.OutChannels],
-                            values => Enumerable.Repeat(values, t.Stride).SelectMany(v => v).ToArray(), GgmlType.F32, [GgmlType.F32]),
+                            values => Tile(values, t.Stride), GgmlType.F32, [GgmlType.F32]),
                         ConvLayout.Direct),
                     ConvLayout.TapStacked => new ConvTransposeWeights(t, Restack(EncodecKeys.Weight(t.Name), [columnsShape], TapPlan.StackedShape(t),
                         values => TapPlan.StackConvTranspose(values, t)), Bias(), ConvLayout.TapStacked),
@@ -155,7 +156,17 @@ public sealed class EncodecWeights : IDisposable
     /// f32, then to <paramref name="storeAs"/>, else back to the file's type, or f16 when a quantized row would not be
     /// whole blocks) when the store is filled.
     /// </summary>
-    private Tensor Restack(string name, long[][] fileShapes, long[] stackedShape, Func<float[], float[]> restack, GgmlType? storeAs = null,
+    private delegate float[] Relayout(ReadOnlySpan<float> values);
+
+    // The bias of every output phase of a transposed conv in the direct form: the values repeated `times` times.
+    private static float[] Tile(ReadOnlySpan<float> values, int times)
+    {
+        var result = new float[values.Length * times];
+        for (var i = 0; i < times; i++) values.CopyTo(result.AsSpan(i * values.Length));
+        return result;
+    }
+
+    private Tensor Restack(string name, long[][] fileShapes, long[] stackedShape, Relayout restack, GgmlType? storeAs = null,
         GgmlType[]? allowed = null)
     {
         allowed ??= Matrices;
@@ -169,7 +180,16 @@ public sealed class EncodecWeights : IDisposable
         var type = storeAs ?? (stackedShape[0] % GgmlTypeSizes.BlockSize(info.Type) == 0 ? info.Type : GgmlType.F16);
         var tensor = _store.Context.NewTensor(type, stackedShape).Named(name);
         var count = info.Ne.Aggregate(1L, (a, b) => a * b);
-        _restacked.Add((tensor, () => Quantizer.Quantize(restack(Quantizer.Dequantize(_file.GetTensorBytes(info), count, info.Type)), stackedShape[0], type)));
+        _restacked.Add((tensor, () =>
+        {
+            // f32 is read in place from the mapping and written as is: one temporary array per tensor, not three
+            var bytes = _file.GetTensorBytes(info);
+            var values = info.Type == GgmlType.F32
+                ? restack(MemoryMarshal.Cast<byte, float>(bytes))
+                : restack(Quantizer.Dequantize(bytes, count, info.Type));
+            if (type == GgmlType.F32) tensor.SetData<float>(values);
+            else tensor.SetData<byte>(Quantizer.Quantize(values, stackedShape[0], type));
+        }));
         return tensor;
     }
 
