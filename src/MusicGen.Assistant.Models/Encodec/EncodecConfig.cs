@@ -1,3 +1,4 @@
+using static MusicGen.Assistant.Models.HfConfigJson;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -113,33 +114,4 @@ public sealed record EncodecConfig
             NormType = node["norm_type"]?.GetValue<string>() ?? d.NormType,
         }.Validate();
     }
-
-    private static int Int(JsonObject o, string key, int fallback, string source) => o[key] switch
-    {
-        null => fallback,
-        JsonValue v when v.TryGetValue<int>(out var i) => i,
-        var other => throw new ModelConfigException($"{source}: '{key}' should be an integer, found {other.ToJsonString()}"),
-    };
-
-    private static double Double(JsonObject o, string key, double fallback, string source) => o[key] switch
-    {
-        null => fallback,
-        JsonValue v when v.TryGetValue<double>(out var x) => x,
-        var other => throw new ModelConfigException($"{source}: '{key}' should be a number, found {other.ToJsonString()}"),
-    };
-
-    private static bool Bool(JsonObject o, string key, bool fallback, string source) => o[key] switch
-    {
-        null => fallback,
-        JsonValue v when v.TryGetValue<bool>(out var b) => b,
-        var other => throw new ModelConfigException($"{source}: '{key}' should be true or false, found {other.ToJsonString()}"),
-    };
-
-    private static int[] Ints(JsonObject o, string key, int[] fallback, string source) => o[key] switch
-    {
-        null => fallback,
-        JsonArray a => a.Select(x => x is JsonValue v && v.TryGetValue<int>(out var i) ? i
-            : throw new ModelConfigException($"{source}: '{key}' should hold integers")).ToArray(),
-        var other => throw new ModelConfigException($"{source}: '{key}' should be a list, found {other.ToJsonString()}"),
-    };
 }

@@ -1,3 +1,4 @@
+using static MusicGen.Assistant.Models.HfConfigJson;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -77,8 +78,8 @@ public sealed record MusicGenDecoderConfig
         try { root = JsonNode.Parse(json); }
         catch (JsonException e) { throw new ModelConfigException($"{source}: not valid JSON ({e.Message})"); }
         if (root is not JsonObject obj) throw new ModelConfigException($"{source}: expected a JSON object");
-        var node = Str(obj, "model_type", source) == "musicgen_decoder" ? obj : obj["decoder"] as JsonObject;
-        if (node is null || Str(node, "model_type", source) != "musicgen_decoder")
+        var node = String(obj, "model_type", source) == "musicgen_decoder" ? obj : obj["decoder"] as JsonObject;
+        if (node is null || String(node, "model_type", source) != "musicgen_decoder")
             throw new ModelConfigException($"{source}: neither a MusicGen decoder config nor a config with a 'musicgen_decoder' as 'decoder'");
         var d = new MusicGenDecoderConfig();
         return new MusicGenDecoderConfig
@@ -91,31 +92,10 @@ public sealed record MusicGenDecoderConfig
             NumCodebooks = Int(node, "num_codebooks", d.NumCodebooks, source),
             AudioChannels = Int(node, "audio_channels", d.AudioChannels, source),
             MaxPositionEmbeddings = Int(node, "max_position_embeddings", d.MaxPositionEmbeddings, source),
-            ActivationFunction = Str(node, "activation_function", source) ?? d.ActivationFunction,
+            ActivationFunction = String(node, "activation_function", source) ?? d.ActivationFunction,
             ScaleEmbedding = Bool(node, "scale_embedding", d.ScaleEmbedding, source),
             PadTokenId = Int(node, "pad_token_id", d.PadTokenId, source),
             BosTokenId = Int(node, "bos_token_id", d.BosTokenId, source),
         }.Validate(source);
     }
-
-    private static string? Str(JsonObject o, string key, string source) => o[key] switch
-    {
-        null => null,
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        var other => throw new ModelConfigException($"{source}: '{key}' should be a string, found {other.ToJsonString()}"),
-    };
-
-    private static int Int(JsonObject o, string key, int fallback, string source) => o[key] switch
-    {
-        null => fallback,
-        JsonValue v when v.TryGetValue<int>(out var i) => i,
-        var other => throw new ModelConfigException($"{source}: '{key}' should be an integer, found {other.ToJsonString()}"),
-    };
-
-    private static bool Bool(JsonObject o, string key, bool fallback, string source) => o[key] switch
-    {
-        null => fallback,
-        JsonValue v when v.TryGetValue<bool>(out var b) => b,
-        var other => throw new ModelConfigException($"{source}: '{key}' should be true or false, found {other.ToJsonString()}"),
-    };
 }

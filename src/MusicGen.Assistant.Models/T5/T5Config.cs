@@ -1,3 +1,4 @@
+using static MusicGen.Assistant.Models.HfConfigJson;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -90,8 +91,8 @@ public sealed record T5Config
         try { root = JsonNode.Parse(json); }
         catch (JsonException e) { throw new ModelConfigException($"{source}: not valid JSON ({e.Message})"); }
         if (root is not JsonObject obj) throw new ModelConfigException($"{source}: expected a JSON object");
-        var node = Text(obj, "model_type") == "t5" ? obj : obj["text_encoder"] as JsonObject;
-        if (node is null || Text(node, "model_type") != "t5")
+        var node = String(obj, "model_type", source) == "t5" ? obj : obj["text_encoder"] as JsonObject;
+        if (node is null || String(node, "model_type", source) != "t5")
             throw new ModelConfigException($"{source}: neither a T5 config nor a config with a T5 'text_encoder'");
         var d = new T5Config();
         try
@@ -106,7 +107,7 @@ public sealed record T5Config
                 NumHeads = Int(node, "num_heads", d.NumHeads, source),
                 RelativeAttentionNumBuckets = Int(node, "relative_attention_num_buckets", d.RelativeAttentionNumBuckets, source),
                 RelativeAttentionMaxDistance = Int(node, "relative_attention_max_distance", d.RelativeAttentionMaxDistance, source),
-                FeedForwardProj = Text(node, "feed_forward_proj") ?? d.FeedForwardProj,
+                FeedForwardProj = String(node, "feed_forward_proj", source) ?? d.FeedForwardProj,
                 LayerNormEpsilon = Double(node, "layer_norm_epsilon", d.LayerNormEpsilon, source),
             }.Validate();
         }
@@ -115,21 +116,4 @@ public sealed record T5Config
             throw new ModelConfigException($"{source}: {e.Message}");
         }
     }
-
-    private static string? Text(JsonObject o, string key) =>
-        o[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-
-    private static int Int(JsonObject o, string key, int fallback, string source) => o[key] switch
-    {
-        null => fallback,
-        JsonValue v when v.TryGetValue<int>(out var i) => i,
-        var other => throw new ModelConfigException($"{source}: '{key}' should be an integer, found {other.ToJsonString()}"),
-    };
-
-    private static double Double(JsonObject o, string key, double fallback, string source) => o[key] switch
-    {
-        null => fallback,
-        JsonValue v when v.TryGetValue<double>(out var x) => x,
-        var other => throw new ModelConfigException($"{source}: '{key}' should be a number, found {other.ToJsonString()}"),
-    };
 }
