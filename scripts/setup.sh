@@ -11,8 +11,8 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Debian packages the project needs at run or test time (ffmpeg joins when media decoding lands).
-APT_PACKAGES=(ca-certificates coreutils tar gzip git)
+# Debian packages the project needs at run or test time (ffmpeg: media decode/encode and the loudness cross-check).
+APT_PACKAGES=(ca-certificates coreutils tar gzip git ffmpeg)
 
 log() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
