@@ -8,7 +8,7 @@ namespace MusicGen.Assistant.Cli.Commands;
 
 /// <summary>
 /// <c>mga generate "prompt" --duration 10 --out song.wav [--model ...] [--cfg --top-k --top-p --temperature --seed
-/// --greedy] [--prompts file.txt] [--format f32|pcm16]</c>: text to music. Without --model the UNTRAINED demo set is
+/// --greedy] [--prompts file.txt] [--format f32|pcm16] [--continue in.wav]</c>: text to music. Without --model the UNTRAINED demo set is
 /// used (and announced). Sampling options left out come from the model set's defaults (audiocraft's preset).
 /// </summary>
 internal static class GenerateCommand
@@ -40,10 +40,11 @@ internal static class GenerateCommand
         var greedy = new Option<bool>("--greedy") { Description = "Always take the most likely token (deterministic; ignores temperature, top-k, top-p)." };
         var format = new Option<string>("--format") { Description = "WAV sample format.", DefaultValueFactory = _ => "f32" };
         format.AcceptOnlyFromAmong("f32", "pcm16");
+        var continuation = new Option<string?>("--continue") { Description = "Audio file to continue: it is encoded with EnCodec and the result starts with it; --duration then counts the prompt too. Without a text prompt the continuation is unconditional.", HelpName = "FILE" };
 
         var command = new Command("generate", "Generate music from a text prompt (MusicGen: T5 text encoder, decoder LM, EnCodec).")
         {
-            prompt, duration, output, model, prompts, cfg, topK, topP, temperature, seed, greedy, format,
+            prompt, duration, output, model, prompts, cfg, topK, topP, temperature, seed, greedy, format, continuation,
         };
         host.Bind(command, (parsed, session) => GenerateJob.Run(session, new GenerateOptions
         {
@@ -59,6 +60,7 @@ internal static class GenerateCommand
             Seed = parsed.GetValue(seed),
             Greedy = parsed.GetValue(greedy),
             Format = parsed.GetValue(format) == "pcm16" ? WavSampleFormat.Pcm16 : WavSampleFormat.Float32,
+            Continue = parsed.GetValue(continuation),
         }));
         return command;
     }

@@ -22,18 +22,23 @@ internal static class GenerateJob
         var prompts = Prompts(o);
         var outputs = OutputPaths(o.Output, prompts.Count);
         CheckWritable(outputs[0], o.Output);
+        if (o.Continue is not null) CliPaths.InputFile(o.Continue, "audio prompt (--continue)");
 
         var (manifest, created) = o.Model is null ? DemoModelSet.Ensure(session) : (ModelSetLocator.Resolve(o.Model), null);
         if (manifest.Demo) WarnDemo(console);
         using var set = LoadedModelSet.Load(session, manifest);
         var plan = TrackPlan.For(set, o.DurationSeconds);
         var sampling = Sampling(o, manifest.Defaults);
+        var continuation = o.Continue is null ? null : ContinuationPrompt.Load(session, set, o.Continue, Path.GetDirectoryName(outputs[0])!);
         var seed = o.Seed ?? (ulong)RandomNumberGenerator.GetInt32(int.MaxValue);
 
         console.Field("model", $"{manifest.Name} ({manifest.Source}{(created is { } t ? $", created in {Units.Duration(t)}" : "")})");
         console.Field("compute", DoctorCommand.ComputeSummary(session, set.Backend));
         console.Field("sampling", Describe(sampling) + $", seed {seed}" + (o.Seed is null ? $" (pass --seed {seed} to repeat)" : ""));
         console.Field("length", $"{Units.Seconds(o.DurationSeconds)} -> {plan.Describe(set.FrameRate)}");
+        if (continuation is not null)
+            console.Field("continue", $"'{o.Continue}': {Units.Seconds(continuation.Seconds)} ({continuation.Frames} frames), kept as the start of the result" +
+                                      (prompts[0] is null ? "; no text, so the continuation is unconditional (guidance off)" : ""));
 
         var rate = set.Codec.Config.SamplingRate;
         var total = TimeSpan.Zero;
@@ -41,12 +46,15 @@ internal static class GenerateJob
         for (var i = 0; i < prompts.Count; i++)
         {
             var clock = Stopwatch.StartNew();
-            var conditioning = Condition(set, prompts[i]);
-            var audio = plan.Run(session, set, conditioning, sampling, seed, prompts.Count > 1 ? $"generate {i + 1}/{prompts.Count}" : "generate");
+            // no text (a bare --continue): the null condition in both guidance halves equals no guidance, as in transformers
+            var (conditioning, itemSampling) = prompts[i] is { } text
+                ? (Condition(set, text), sampling)
+                : (MusicGenConditioning.Null(1, 1, set.Config.HiddenSize), sampling with { GuidanceScale = 1 });
+            var audio = plan.Run(session, set, conditioning, itemSampling, seed, prompts.Count > 1 ? $"generate {i + 1}/{prompts.Count}" : "generate", continuation);
             WavWriter.Write(outputs[i], new AudioBuffer(rate, audio), o.Format);
             var seconds = audio[0].Length / (double)rate;
             (total, audioSeconds) = (total + clock.Elapsed, audioSeconds + seconds);
-            console.Line($"Wrote '{outputs[i]}'{(manifest.Demo ? " (UNTRAINED DEMO MODEL output)" : "")}: \"{prompts[i]}\"");
+            console.Line($"Wrote '{outputs[i]}'{(manifest.Demo ? " (UNTRAINED DEMO MODEL output)" : "")}: {(prompts[i] is { } p ? $"\"{p}\"" : "(no text)")}");
             console.Field("audio", $"{Units.Seconds(seconds)}, {rate} Hz, {(audio.Length == 1 ? "mono" : "stereo")}, {(o.Format == WavSampleFormat.Pcm16 ? "16-bit PCM" : "32-bit float")}");
             console.Field("time", $"{Units.Duration(clock.Elapsed)}, {Units.RealTimeFactor(clock.Elapsed, seconds)}");
         }
@@ -63,7 +71,8 @@ internal static class GenerateJob
         console.Line("!! For real music convert a MusicGen checkpoint (mga convert) and pass --model.");
     }
 
-    private static IReadOnlyList<string> Prompts(GenerateOptions o)
+    // null: no text (allowed with --continue only)
+    private static IReadOnlyList<string?> Prompts(GenerateOptions o)
     {
         if (o.Prompt is not null && o.PromptsFile is not null)
             throw new CliException("give either a prompt or --prompts FILE, not both", ExitCodes.Usage);
@@ -75,6 +84,7 @@ internal static class GenerateJob
             if (lines.Count > 999) throw new CliException($"prompts file '{file}' holds {lines.Count} prompts; at most 999 per run", ExitCodes.Usage);
             return lines;
         }
+        if (o.Prompt is null && o.Continue is not null) return [null];
         if (o.Prompt is null) throw new CliException("no prompt given: mga generate \"lo-fi hip hop beat with warm piano\" (or --prompts FILE)", ExitCodes.Usage);
         if (string.IsNullOrWhiteSpace(o.Prompt)) throw new CliException("the prompt is empty; describe the music to generate", ExitCodes.Usage);
         return [o.Prompt.Trim()];

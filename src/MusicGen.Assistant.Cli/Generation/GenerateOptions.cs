@@ -17,4 +17,7 @@ internal sealed record GenerateOptions
     public ulong? Seed { get; init; }
     public bool Greedy { get; init; }
     public WavSampleFormat Format { get; init; } = WavSampleFormat.Float32;
+
+    /// <summary>Audio to continue (<c>--continue FILE</c>); the duration then counts the prompt too.</summary>
+    public string? Continue { get; init; }
 }

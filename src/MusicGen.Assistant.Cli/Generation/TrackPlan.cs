@@ -32,32 +32,71 @@ internal sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
           $"{Units.Seconds(WindowFrames / frameRate)} (each continues the last {Units.Seconds((WindowFrames - StrideFrames) / frameRate)} of the previous)"
         : $"{Frames} frames at {Units.Number(frameRate)} Hz";
 
-    /// <summary>Generates item 0's codes and decodes them: one array of samples per channel.</summary>
-    public float[][] Run(CliSession session, LoadedModelSet set, MusicGenConditioning conditioning, SamplingSettings sampling, ulong seed, string label)
+    /// <summary>
+    /// Generates item 0's codes and decodes them: one array of samples per channel. With a continuation prompt the
+    /// result is <see cref="Frames"/> long in all, prompt included (audiocraft's generate_continuation), and starts
+    /// with the prompt's codes. A prompt longer than the window is continued from its last window - stride frames
+    /// (what a later window of long-form generation sees); its earlier frames are kept as they are.
+    /// </summary>
+    public float[][] Run(CliSession session, LoadedModelSet set, MusicGenConditioning conditioning, SamplingSettings sampling, ulong seed, string label,
+        ContinuationPrompt? prompt = null)
     {
-        int[][] codes;
-        if (!IsLongForm)
+        var promptFrames = prompt?.Frames ?? 0;
+        if (prompt is not null && promptFrames >= Frames)
+            throw new CliException($"the audio prompt '{prompt.Path}' is {Units.Seconds(prompt.Seconds)} ({promptFrames} frames) but --duration asks for " +
+                                   $"{Frames} frames in all (the duration includes the prompt); ask for more than {Units.Seconds(promptFrames / set.FrameRate)}");
+        // frames [0, lead) of a long prompt are kept verbatim; the model continues the rest
+        var lead = promptFrames >= WindowFrames ? promptFrames - (WindowFrames - StrideFrames) : 0;
+        var modelPrompt = prompt is null ? null : SliceFrames(prompt.Codes, lead, promptFrames);
+        var total = Frames - lead;
+
+        int[,] codes;
+        if (total <= WindowFrames)
         {
             var request = new MusicGenGenerationRequest
             {
                 Conditioning = conditioning,
-                MaxNewTokens = MusicGenGenerationRequest.MaxNewTokensForFrames(Frames, set.Config),
+                MaxNewTokens = MusicGenGenerationRequest.MaxNewTokensForFrames(total - (modelPrompt?.GetLength(1) ?? 0), set.Config),
                 Sampling = sampling,
                 Seed = seed,
+                PromptCodes = modelPrompt,
             };
-            var generation = ConsoleProgress.Run(session, label, "steps",
-                progress => new MusicGenGenerator(set.Decoder).Generate(request, progress, session.Cancellation));
-            codes = generation.ItemCodes(0);
+            codes = ConsoleProgress.Run(session, label, "steps",
+                progress => new MusicGenGenerator(set.Decoder).Generate(request, progress, session.Cancellation)).Codes;
         }
         else
         {
-            var settings = new LongFormSettings { TotalFrames = Frames, WindowFrames = WindowFrames, StrideFrames = StrideFrames };
-            var generation = ConsoleProgress.Run(session, label, "frames",
-                progress => new LongFormGenerator(set.Decoder).Generate(conditioning, settings, sampling, seed, null, progress, session.Cancellation));
-            codes = generation.ItemCodes(0);
+            var settings = new LongFormSettings { TotalFrames = total, WindowFrames = WindowFrames, StrideFrames = StrideFrames };
+            codes = ConsoleProgress.Run(session, label, "frames",
+                progress => new LongFormGenerator(set.Decoder).Generate(conditioning, settings, sampling, seed, modelPrompt, progress, session.Cancellation)).Codes;
         }
-        return Decode(set.Codec, codes, set.Config);
+        if (lead > 0) codes = JoinFrames(SliceFrames(prompt!.Codes, 0, lead), codes);
+        return Decode(set.Codec, Rows(codes), set.Config);
     }
+
+    private static int[,] SliceFrames(int[,] codes, int start, int end)
+    {
+        var slice = new int[codes.GetLength(0), end - start];
+        for (var r = 0; r < codes.GetLength(0); r++)
+            for (var t = start; t < end; t++) slice[r, t - start] = codes[r, t];
+        return slice;
+    }
+
+    private static int[,] JoinFrames(int[,] first, int[,] second)
+    {
+        var (a, b) = (first.GetLength(1), second.GetLength(1));
+        var joined = new int[first.GetLength(0), a + b];
+        for (var r = 0; r < first.GetLength(0); r++)
+        {
+            for (var t = 0; t < a; t++) joined[r, t] = first[r, t];
+            for (var t = 0; t < b; t++) joined[r, a + t] = second[r, t];
+        }
+        return joined;
+    }
+
+    // item 0's codebook rows (the CLI generates one item at a time)
+    private static int[][] Rows(int[,] codes) =>
+        Enumerable.Range(0, codes.GetLength(0)).Select(k => Enumerable.Range(0, codes.GetLength(1)).Select(t => codes[k, t]).ToArray()).ToArray();
 
     // Mono models decode directly; stereo ones interleave codebooks [L0, R0, L1, ...] through the mono codec.
     private static float[][] Decode(EncodecCodec codec, int[][] codes, MusicGenDecoderConfig config)
