@@ -17,6 +17,7 @@ internal static class MgaCommand
         root.Subcommands.Add(ConvertCommand.Create(host));
         root.Subcommands.Add(CodecCommand.Create(host));
         root.Subcommands.Add(GenerateCommand.Create(host));
+        root.Subcommands.Add(EditCommand.Create(host));
         root.Subcommands.Add(DemoCommand.Create(host));
         return root;
     }

@@ -26,39 +26,24 @@ internal static class GenerateCommand
                 r.AddError($"--duration must be a positive number of seconds up to {MaxDurationSeconds:0} (1 hour); got {Units.Number(v)}.");
         });
         var output = new Option<string>("--out", "-o") { Description = "WAV file to write (with --prompts: NAME-001.wav, NAME-002.wav, ...).", DefaultValueFactory = _ => "generated.wav", HelpName = "FILE" };
-        var model = new Option<string?>("--model", "-m") { Description = "A musicgen.modelset.json, a folder holding one, or a converted MusicGen .gguf (tokenizer next to it). Default: the UNTRAINED demo set.", HelpName = "PATH" };
         var prompts = new Option<string?>("--prompts") { Description = "Text file with one prompt per line (blank lines skipped).", HelpName = "FILE" };
-        var cfg = new Option<double?>("--cfg") { Description = "Classifier-free guidance scale (1 = off). Default: the model set's (3)." };
-        cfg.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is { } v && !(v >= 1 && v <= 100)) r.AddError("--cfg must be between 1 (no guidance) and 100."); });
-        var topK = new Option<int?>("--top-k") { Description = "Sample among the k most likely tokens (0 = off). Default: the model set's (250)." };
-        topK.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--top-k must be 0 (off) or more."); });
-        var topP = new Option<double?>("--top-p") { Description = "Nucleus sampling mass in (0, 1]; 0 = off. Default: the model set's (0)." };
-        topP.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is { } v && !(v >= 0 && v <= 1)) r.AddError("--top-p must be between 0 (off) and 1."); });
-        var temperature = new Option<double?>("--temperature") { Description = "Softmax temperature (> 0). Default: the model set's (1)." };
-        temperature.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is { } v && !(v > 0 && v <= 100)) r.AddError("--temperature must be a positive number up to 100."); });
-        var seed = new Option<ulong?>("--seed") { Description = "Seed of the sampler (same seed, same settings: same audio). Default: a random seed, printed." };
-        var greedy = new Option<bool>("--greedy") { Description = "Always take the most likely token (deterministic; ignores temperature, top-k, top-p)." };
+        var sampling = new SamplingOptions();
         var format = new Option<string>("--format") { Description = "WAV sample format.", DefaultValueFactory = _ => "f32" };
         format.AcceptOnlyFromAmong("f32", "pcm16");
         var continuation = new Option<string?>("--continue") { Description = "Audio file to continue: it is encoded with EnCodec and the result starts with it; --duration then counts the prompt too. Without a text prompt the continuation is unconditional.", HelpName = "FILE" };
 
         var command = new Command("generate", "Generate music from a text prompt (MusicGen: T5 text encoder, decoder LM, EnCodec).")
         {
-            prompt, duration, output, model, prompts, cfg, topK, topP, temperature, seed, greedy, format, continuation,
+            prompt, duration, output, prompts, format, continuation,
         };
+        sampling.AddTo(command);
         host.Bind(command, (parsed, session) => GenerateJob.Run(session, new GenerateOptions
         {
             Prompt = parsed.GetValue(prompt),
             PromptsFile = parsed.GetValue(prompts),
             DurationSeconds = parsed.GetValue(duration),
             Output = parsed.GetValue(output)!,
-            Model = parsed.GetValue(model),
-            GuidanceScale = parsed.GetValue(cfg),
-            TopK = parsed.GetValue(topK),
-            TopP = parsed.GetValue(topP),
-            Temperature = parsed.GetValue(temperature),
-            Seed = parsed.GetValue(seed),
-            Greedy = parsed.GetValue(greedy),
+            Sampling = sampling.Read(parsed),
             Format = parsed.GetValue(format) == "pcm16" ? WavSampleFormat.Pcm16 : WavSampleFormat.Float32,
             Continue = parsed.GetValue(continuation),
         }));

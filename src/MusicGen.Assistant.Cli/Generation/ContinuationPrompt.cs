@@ -26,6 +26,16 @@ internal sealed record ContinuationPrompt(string Path, int[,] Codes, double Seco
         var codec = set.Codec;
         using var samples = ConsoleProgress.Run(session, "read prompt", "frames", progress =>
             WavToModelInput.Spool(full, codec.Config.SamplingRate, channels, spoolDirectory, System.IO.Path.GetFileName(full), progress));
+        return FromSamples(session, set, samples, full);
+    }
+
+    /// <summary>Encodes audio already at the codec's rate and the decoder's channels (e.g. the tail of a track).</summary>
+    public static ContinuationPrompt FromSamples(CliSession session, LoadedModelSet set, ISampleSource samples, string path)
+    {
+        var codec = set.Codec;
+        var channels = set.Config.AudioChannels;
+        if (samples.Channels != channels)
+            throw new CliException($"audio prompt '{path}' has {samples.Channels} channel(s); the decoder takes {channels}");
         if (samples.Length < codec.Config.HopLength)
             throw new CliException($"audio prompt '{path}' is too short: {Units.Seconds(samples.Length / (double)codec.Config.SamplingRate)} " +
                                    $"at {codec.Config.SamplingRate} Hz is less than one codec frame ({Units.Seconds(codec.Config.HopLength / (double)codec.Config.SamplingRate)})");
@@ -47,6 +57,6 @@ internal sealed record ContinuationPrompt(string Path, int[,] Codes, double Seco
             for (var c = 0; c < channels; c++)
                 for (var t = 0; t < frames; t++)
                     codes[k * channels + c, t] = perChannel[c][k][t];
-        return new ContinuationPrompt(full, codes, samples.Length / (double)codec.Config.SamplingRate);
+        return new ContinuationPrompt(path, codes, samples.Length / (double)codec.Config.SamplingRate);
     }
 }

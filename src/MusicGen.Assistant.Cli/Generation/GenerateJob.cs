@@ -24,17 +24,17 @@ internal static class GenerateJob
         CheckWritable(outputs[0], o.Output);
         if (o.Continue is not null) CliPaths.InputFile(o.Continue, "audio prompt (--continue)");
 
-        var (manifest, created) = o.Model is null ? DemoModelSet.Ensure(session) : (ModelSetLocator.Resolve(o.Model), null);
+        var (manifest, created) = o.Sampling.Model is null ? DemoModelSet.Ensure(session) : (ModelSetLocator.Resolve(o.Sampling.Model), null);
         if (manifest.Demo) WarnDemo(console);
         using var set = LoadedModelSet.Load(session, manifest);
         var plan = TrackPlan.For(set, o.DurationSeconds);
-        var sampling = Sampling(o, manifest.Defaults);
+        var sampling = o.Sampling.Settings(manifest.Defaults);
         var continuation = o.Continue is null ? null : ContinuationPrompt.Load(session, set, o.Continue, Path.GetDirectoryName(outputs[0])!);
-        var seed = o.Seed ?? (ulong)RandomNumberGenerator.GetInt32(int.MaxValue);
+        var seed = o.Sampling.Seed ?? (ulong)RandomNumberGenerator.GetInt32(int.MaxValue);
 
         console.Field("model", $"{manifest.Name} ({manifest.Source}{(created is { } t ? $", created in {Units.Duration(t)}" : "")})");
         console.Field("compute", DoctorCommand.ComputeSummary(session, set.Backend));
-        console.Field("sampling", Describe(sampling) + $", seed {seed}" + (o.Seed is null ? $" (pass --seed {seed} to repeat)" : ""));
+        console.Field("sampling", SamplingChoice.Describe(sampling) + $", seed {seed}" + (o.Sampling.Seed is null ? $" (pass --seed {seed} to repeat)" : ""));
         console.Field("length", $"{Units.Seconds(o.DurationSeconds)} -> {plan.Describe(set.FrameRate)}");
         if (continuation is not null)
             console.Field("continue", $"'{o.Continue}': {Units.Seconds(continuation.Seconds)} ({continuation.Frames} frames), kept as the start of the result" +
@@ -64,7 +64,7 @@ internal static class GenerateJob
         return ExitCodes.Success;
     }
 
-    private static void WarnDemo(CliConsole console)
+    internal static void WarnDemo(CliConsole console)
     {
         console.Line("!! UNTRAINED DEMO MODEL: no --model was given, so a small random-weight MusicGen (T5, decoder, EnCodec)");
         console.Line("!! built by this program is used. The output is noise, not music; it shows the pipeline and its speed.");
@@ -109,7 +109,7 @@ internal static class GenerateJob
     }
 
     // Fail before minutes of work when the folder cannot take the file.
-    private static void CheckWritable(string path, string given)
+    internal static void CheckWritable(string path, string given)
     {
         var probe = Path.Combine(Path.GetDirectoryName(path)!, $".mga-write-check-{Guid.NewGuid():N}");
         try
@@ -122,25 +122,8 @@ internal static class GenerateJob
         }
     }
 
-    private static SamplingSettings Sampling(GenerateOptions o, GenerationDefaults d)
-    {
-        var topP = o.TopP ?? d.TopP;
-        return new SamplingSettings
-        {
-            UseSampling = !o.Greedy,
-            GuidanceScale = (float)(o.GuidanceScale ?? d.GuidanceScale),
-            TopK = o.TopK ?? d.TopK,
-            TopP = topP == 0 ? 1f : (float)topP, // audiocraft's 0 = off is our 1
-            Temperature = (float)(o.Temperature ?? d.Temperature),
-        };
-    }
-
-    private static string Describe(SamplingSettings s) =>
-        (s.UseSampling
-            ? $"sampling (top-k {s.TopK}, top-p {(s.TopP >= 1 ? "off" : Units.Number(s.TopP))}, temperature {Units.Number(s.Temperature)})"
-            : "greedy") + $", guidance {Units.Number(s.GuidanceScale)}";
-
-    private static MusicGenConditioning Condition(LoadedModelSet set, string prompt)
+    /// <summary>The text conditioning of one prompt (batch of one).</summary>
+    internal static MusicGenConditioning Condition(LoadedModelSet set, string prompt)
     {
         var batch = set.Text.EncodeBatch([prompt]);
         var ids = new int[1, batch.Length];

@@ -9,13 +9,7 @@ internal sealed record GenerateOptions
     public string? PromptsFile { get; init; }
     public double DurationSeconds { get; init; }
     public required string Output { get; init; }
-    public string? Model { get; init; }
-    public double? GuidanceScale { get; init; }
-    public int? TopK { get; init; }
-    public double? TopP { get; init; }
-    public double? Temperature { get; init; }
-    public ulong? Seed { get; init; }
-    public bool Greedy { get; init; }
+    public required SamplingChoice Sampling { get; init; }
     public WavSampleFormat Format { get; init; } = WavSampleFormat.Float32;
 
     /// <summary>Audio to continue (<c>--continue FILE</c>); the duration then counts the prompt too.</summary>

@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+using MusicGen.Assistant.Audio.Wav;
+using MusicGen.Assistant.Cli.Tests.Helpers;
+using MusicGen.Assistant.Models.ModelSets;
+
+namespace MusicGen.Assistant.Cli.Tests.Commands;
+
+/// <summary>
+/// <c>mga edit continue|extend</c> on the musicgen-tiny fixture model set: the track's samples are kept bit for bit,
+/// the new part is exactly what <c>generate --continue</c> makes from the same tail, and the track file is untouched.
+/// </summary>
+public sealed class EditCommandTests : IDisposable
+{
+    private const int Rate = 32000, Hop = 640;
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+
+    [Fact]
+    public void Continue_keeps_the_track_and_appends_what_generate_continue_makes()
+    {
+        var manifest = FixtureModelSet.WriteManifest(_dir.Path);
+        var samples = TestAudio.Tones(Rate, 8 * Hop); // 0.16 s: the whole track is the model's context
+        var track = TestAudio.Write(_dir.File("track.wav"), Rate, WavSampleFormat.Float32, samples);
+        var before = Hash(track);
+
+        var result = Mga.Run("edit", "continue", track, "groovy funk", "--seconds", "0.3", "--greedy", "--model", manifest,
+            "--out", _dir.File("edit.wav")).Succeeded();
+        Assert.Contains("0.16 s of the track + 0.30 s new = 0.46 s", result.Out);
+        Assert.Equal(before, Hash(track));
+
+        var edited = TestAudio.Read(_dir.File("edit.wav")).Channels[0];
+        Assert.Equal(samples.Length + 15 * Hop, edited.Length);
+        var seam = (int)(0.05 * Rate);
+        Assert.Equal(samples.AsSpan(0, samples.Length - seam).ToArray(), edited.AsSpan(0, samples.Length - seam).ToArray());
+
+        // the same continuation through generate: prompt (8 frames) + 15 new = 0.46 s; the new part must be identical
+        Mga.Run("generate", "groovy funk", "--continue", track, "--greedy", "--model", manifest, "--duration", "0.46",
+            "--out", _dir.File("generated.wav")).Succeeded();
+        var generated = TestAudio.Read(_dir.File("generated.wav")).Channels[0];
+        Assert.Equal(generated.AsSpan(samples.Length).ToArray(), edited.AsSpan(samples.Length).ToArray());
+    }
+
+    [Fact]
+    public void Extend_reaches_the_total_length_in_windows_and_is_reproducible_by_seed()
+    {
+        // a 0.3 s window: a 1.0 s result from a 0.4 s track needs several windows
+        var manifest = FixtureModelSet.WriteManifest(_dir.Path, new GenerationDefaults { MaxDurationSeconds = 0.3 });
+        var samples = TestAudio.Tones(Rate, 20 * Hop);
+        var track = TestAudio.Write(_dir.File("track.wav"), Rate, WavSampleFormat.Float32, samples);
+        Mga.Run("edit", "extend", track, "--to", "1.0", "--seed", "5", "--model", manifest, "--out", _dir.File("a.wav")).Succeeded();
+        Mga.Run("edit", "extend", track, "--to", "1.0", "--seed", "5", "--model", manifest, "--out", _dir.File("b.wav")).Succeeded();
+        var a = TestAudio.Read(_dir.File("a.wav")).Channels[0];
+        Assert.Equal(Rate, a.Length);
+        Assert.Equal(Hash(_dir.File("a.wav")), Hash(_dir.File("b.wav")));
+        Assert.Equal(samples.AsSpan(0, samples.Length - 1600).ToArray(), a.AsSpan(0, samples.Length - 1600).ToArray());
+        Assert.All(a, s => Assert.True(float.IsFinite(s)));
+    }
+
+    [Fact]
+    public void A_track_at_another_rate_is_resampled_and_kept_in_length()
+    {
+        var manifest = FixtureModelSet.WriteManifest(_dir.Path);
+        var track = TestAudio.Write(_dir.File("cd.wav"), 44100, WavSampleFormat.Pcm16, TestAudio.Tones(44100, 8820)); // 0.2 s
+        Mga.Run("edit", "continue", track, "--seconds", "0.2", "--seed", "1", "--model", manifest, "--out", _dir.File("e.wav")).Succeeded();
+        var edited = TestAudio.Read(_dir.File("e.wav"));
+        Assert.Equal((Rate, 6400 + 10 * Hop), (edited.SampleRate, edited.FrameCount));
+    }
+
+    [Fact]
+    public void Bad_edits_are_refused_and_leave_the_track_alone()
+    {
+        var manifest = FixtureModelSet.WriteManifest(_dir.Path);
+        var track = TestAudio.Write(_dir.File("track.wav"), Rate, WavSampleFormat.Float32, TestAudio.Tones(Rate, 16000)); // 0.5 s
+        var before = Hash(track);
+        Mga.Run("edit", "continue", track, "--model", manifest, "--out", track).FailedWith(2, "is the track itself");
+        Mga.Run("edit", "extend", track, "--to", "0.4", "--model", manifest, "--out", _dir.File("x.wav")).FailedWith(2, "already 0.50 s long");
+        Mga.Run("edit", "continue", track, "  ", "--model", manifest, "--out", _dir.File("x.wav")).FailedWith(2, "the description is empty");
+        Mga.Run("edit", "continue", _dir.File("none.wav"), "--model", manifest, "--out", _dir.File("x.wav")).FailedWith(1, "track", "does not exist");
+        Mga.Run("edit", "continue", track, "--seconds", "0", "--model", manifest, "--out", _dir.File("x.wav")).FailedWith(2, "--seconds must be a positive number");
+        Assert.Equal(before, Hash(track));
+        Assert.False(File.Exists(_dir.File("x.wav")));
+    }
+}
