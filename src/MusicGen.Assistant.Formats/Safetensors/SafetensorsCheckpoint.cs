@@ -8,7 +8,7 @@ namespace MusicGen.Assistant.Formats.Safetensors;
 /// "model.safetensors" or shards listed by "model.safetensors.index.json" (its "weight_map").
 /// Owns and disposes every opened file.
 /// </summary>
-public sealed class SafetensorsCheckpoint : IDisposable
+public sealed class SafetensorsCheckpoint : ITensorCheckpoint
 {
     private readonly List<SafetensorsFile> _files;
     private readonly Dictionary<string, SafetensorsFile> _fileByTensor;
@@ -156,7 +156,16 @@ public sealed class SafetensorsCheckpoint : IDisposable
         }
     }
 
+    string ITensorCheckpoint.Source => DirectoryPath;
+
+    /// <summary>Tensor names in file then header order.</summary>
+    public IEnumerable<string> Names => Tensors.Select(t => t.Name);
+
     public bool Contains(string name) => _fileByTensor.ContainsKey(name);
+
+    public long[] Shape(string name) => (long[])Get(name).Shape.Clone();
+
+    public SafetensorsDType DType(string name) => Get(name).DType;
 
     /// <exception cref="KeyNotFoundException">No such tensor; the message lists the closest names.</exception>
     public SafetensorsTensorInfo Get(string name) => GetFile(name).Get(name);

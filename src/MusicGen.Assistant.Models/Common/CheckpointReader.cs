@@ -1,11 +1,14 @@
-using MusicGen.Assistant.Formats.Safetensors;
+using MusicGen.Assistant.Formats.Common;
 
 namespace MusicGen.Assistant.Models;
 
-/// <summary>Reads tensors of a Hugging Face checkpoint by name with their shape checked; errors name the tensor.</summary>
-public sealed class CheckpointReader(SafetensorsCheckpoint checkpoint)
+/// <summary>
+/// Reads tensors of a checkpoint (a Hugging Face safetensors directory, a PyTorch .pth, ...) by name with their shape
+/// checked; errors name the tensor.
+/// </summary>
+public sealed class CheckpointReader(ITensorCheckpoint checkpoint)
 {
-    public string Source => checkpoint.DirectoryPath;
+    public string Source => checkpoint.Source;
 
     public bool Contains(string name) => checkpoint.Contains(name);
 
@@ -14,9 +17,9 @@ public sealed class CheckpointReader(SafetensorsCheckpoint checkpoint)
     {
         if (!checkpoint.Contains(name))
             throw new ModelWeightsException($"{Source}: missing tensor '{name}' (expected shape [{string.Join(", ", shape)}])");
-        var info = checkpoint.Get(name);
-        if (!info.Shape.SequenceEqual(shape))
-            throw new ModelWeightsException($"{Source}: tensor '{name}' has shape [{string.Join(", ", info.Shape)}], expected [{string.Join(", ", shape)}]");
+        var actual = checkpoint.Shape(name);
+        if (!actual.SequenceEqual(shape))
+            throw new ModelWeightsException($"{Source}: tensor '{name}' has shape [{string.Join(", ", actual)}], expected [{string.Join(", ", shape)}]");
         return checkpoint.ReadFloat32(name);
     }
 
