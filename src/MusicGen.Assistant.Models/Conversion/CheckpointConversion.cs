@@ -3,7 +3,9 @@ using MusicGen.Assistant.Formats.Conversion;
 using MusicGen.Assistant.Formats.Gguf;
 using MusicGen.Assistant.Formats.Safetensors;
 using MusicGen.Assistant.Models.Encodec;
+using MusicGen.Assistant.Models.Hubert;
 using MusicGen.Assistant.Models.T5;
+using MusicGen.Assistant.Models.Vision;
 using MusicGen.Assistant.Models.MusicGenLm;
 
 namespace MusicGen.Assistant.Models.Conversion;
@@ -44,8 +46,12 @@ public static class CheckpointConversion
                     ],
                     ["the melody decoder and its chroma projection (audio_enc_to_dec_proj) are not converted yet; the EnCodec and the T5 text encoder with enc_to_dec_proj are"],
                     modelType);
+            case "hubert" or "mert_model":
+                return new Detected([HubertCheckpointPlan.FromDirectory(directory, reader)], [], modelType);
+            case "vit" or "vivit":
+                return new Detected([VisionCheckpointPlan.FromHuggingFace(reader, json, configPath)], [], modelType);
             default:
-                throw new ModelConfigException($"{configPath}: model_type '{modelType}' is not supported (supported: encodec, musicgen, musicgen_melody)");
+                throw new ModelConfigException($"{configPath}: model_type '{modelType}' is not supported (supported: encodec, musicgen, musicgen_melody, hubert, mert_model, vit, vivit)");
         }
     }
 
