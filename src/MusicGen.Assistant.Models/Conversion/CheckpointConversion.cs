@@ -1,9 +1,11 @@
 using System.Text.Json.Nodes;
 using MusicGen.Assistant.Formats.Conversion;
 using MusicGen.Assistant.Formats.Gguf;
+using MusicGen.Assistant.Formats.PyTorch;
 using MusicGen.Assistant.Formats.Safetensors;
 using MusicGen.Assistant.Models.Encodec;
 using MusicGen.Assistant.Models.Hubert;
+using MusicGen.Assistant.Models.M2UGen;
 using MusicGen.Assistant.Models.T5;
 using MusicGen.Assistant.Models.Vision;
 using MusicGen.Assistant.Models.MusicGenLm;
@@ -46,12 +48,17 @@ public static class CheckpointConversion
                     ],
                     ["the melody decoder and its chroma projection (audio_enc_to_dec_proj) are not converted yet; the EnCodec and the T5 text encoder with enc_to_dec_proj are"],
                     modelType);
+            case "m2ugen":
+                return new Detected(
+                    [AdapterCheckpointPlan.ForCheckpoint(checkpoint, json, configPath)],
+                    ["the LLaMA, its prefix queries and gates, and the output projector are not converted yet; the music / image / video understanding adapters are"],
+                    modelType);
             case "hubert" or "mert_model":
                 return new Detected([HubertCheckpointPlan.FromDirectory(directory, reader)], [], modelType);
             case "vit" or "vivit":
                 return new Detected([VisionCheckpointPlan.FromHuggingFace(reader, json, configPath)], [], modelType);
             default:
-                throw new ModelConfigException($"{configPath}: model_type '{modelType}' is not supported (supported: encodec, musicgen, musicgen_melody, hubert, mert_model, vit, vivit)");
+                throw new ModelConfigException($"{configPath}: model_type '{modelType}' is not supported (supported: encodec, musicgen, musicgen_melody, m2ugen, hubert, mert_model, vit, vivit)");
         }
     }
 
@@ -64,6 +71,28 @@ public static class CheckpointConversion
         var detected = Detect(directory, checkpoint);
         var plan = detected.Plans.Count == 1 ? detected.Plans[0] : new CombinedPlan(detected.Plans);
         var result = GgufConverter.Write(plan, output, storage, $"{Path.GetFileName(Path.GetFullPath(directory))} ({detected.ModelType})", progress);
+        return (result, detected);
+    }
+
+    /// <summary>
+    /// Converts a torch.save checkpoint file (.pth / .pt) that has no config.json beside it, recognised by its tensor
+    /// names. Today that is an M2UGen checkpoint.pth, whose understanding adapters are converted (sizes from the tensor
+    /// shapes); its LLaMA, projector and frozen encoders are left out (the encoders convert from their Hugging Face
+    /// checkpoints, whose weights M2UGen never changed).
+    /// </summary>
+    public static (ConversionResult Result, Detected Detected) ConvertPyTorchFile(string path, string output, StorageType storage,
+        IProgress<ConversionProgress>? progress = null)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint file '{path}' does not exist", path);
+        using var checkpoint = PyTorchCheckpoint.Open(path);
+        if (!M2UGenModalities.All.Any(m => checkpoint.Contains(AdapterCheckpointKeys.AggWeight(m))))
+            throw new ModelConfigException($"{path}: not a checkpoint this converter recognises without a config.json (no M2UGen adapter tensors such as '{AdapterCheckpointKeys.AggWeight(M2UGenModality.Music)}'); for a Hugging Face model give its folder");
+        var plan = AdapterCheckpointPlan.ForCheckpoint(checkpoint);
+        var notes = new List<string> { "only the M2UGen understanding adapters are converted; the LLaMA, its prefix queries and gates, and the output projector are not converted yet" };
+        if (checkpoint.Names.Any(n => n.StartsWith("mert_model.", StringComparison.Ordinal) || n.StartsWith("vit_model.", StringComparison.Ordinal) || n.StartsWith("vivit_model.", StringComparison.Ordinal)))
+            notes.Add("the frozen MERT / ViT / ViViT encoders in this file are not converted: convert their Hugging Face checkpoints (same weights) with `mga convert <folder>`");
+        var detected = new Detected([plan], notes, "m2ugen");
+        var result = GgufConverter.Write(plan, output, storage, $"{Path.GetFileName(path)} (m2ugen adapters)", progress);
         return (result, detected);
     }
 
