@@ -19,7 +19,12 @@ public static class FileSignature
         if (StartsWith(head, "RIFF") || StartsWith(head, "RF64") || StartsWith(head, "BW64"))
         {
             if (head.Length >= 12 && Ascii(head, 8, 4) is var form)
-                return form == "WAVE" ? "WAV" : $"a RIFF container of type '{form}' (not WAVE)";
+                return form switch
+                {
+                    "WAVE" => "WAV",
+                    "WEBP" => "WebP image",
+                    _ => $"a RIFF container of type '{form}' (not WAVE)",
+                };
             return "a RIFF header cut short";
         }
         if (StartsWith(head, "ID3")) return "MP3 (ID3 tag)";
@@ -45,9 +50,14 @@ public static class FileSignature
             return "AAC (ADTS stream)";
         if (head.Length >= 2 && head[0] == 0xFF && (head[1] & 0xE0) == 0xE0)
             return "MP3 (MPEG audio frame, no ID3 tag)";
+        if (head.Length >= 8 && head[0] == 0x89 && StartsWith(head[1..], "PNG\r\n\u001a\n")) return "PNG image";
+        if (head.Length >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF) return "JPEG image";
+        if (StartsWith(head, "GIF87a") || StartsWith(head, "GIF89a")) return "GIF image";
         if (StartsWith(head, "%PDF")) return "PDF";
         if (StartsWith(head, "PK\u0003\u0004")) return "a ZIP archive";
         if (head.Length >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF) return "text (UTF-8 with BOM)";
+        if (head.Length >= 14 && StartsWith(head, "BM") && head[6] == 0 && head[7] == 0 && head[8] == 0 && head[9] == 0)
+            return "BMP image"; // the reserved bytes are zero, which plain text never has
         if (LooksLikeText(head)) return "text";
         return null;
     }

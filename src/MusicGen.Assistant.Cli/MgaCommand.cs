@@ -18,6 +18,7 @@ internal static class MgaCommand
         root.Subcommands.Add(CodecCommand.Create(host));
         root.Subcommands.Add(GenerateCommand.Create(host));
         root.Subcommands.Add(EditCommand.Create(host));
+        root.Subcommands.Add(EmbedCommand.Create(host));
         root.Subcommands.Add(DemoCommand.Create(host));
         return root;
     }

@@ -12,6 +12,12 @@ public class FileSignatureTests
     [InlineData("FORM\0\0\0\0AIFC", "AIFF (AIFC)")]
     [InlineData("caff\0\u0001", "Core Audio Format (CAF)")]
     [InlineData("#!AMR\n", "AMR")]
+    [InlineData("\u0089PNG\r\n\u001a\n\0\0\0\rIHDR", "PNG image")]
+    [InlineData("\u00ff\u00d8\u00ff\u00e0\0\u0010JFIF", "JPEG image")]
+    [InlineData("GIF89a\u0010\0", "GIF image")]
+    [InlineData("RIFF\0\0\0\0WEBPVP8L", "WebP image")]
+    [InlineData("BM\u0036\u0010\0\0\0\0\0\0\u0036\0\0\0", "BMP image")]
+    [InlineData("BM is also how some notes start", "text")]
     [InlineData("", "an empty file")]
     public void IdentifiesCommonContainers(string head, string expected)
     {

@@ -1,16 +1,15 @@
 using System.CommandLine;
-using MusicGen.Assistant.Audio.Wav;
 using MusicGen.Assistant.Cli.Codec;
 using MusicGen.Assistant.Cli.Hosting;
 
 namespace MusicGen.Assistant.Cli.Commands;
 
-/// <summary><c>mga codec encode &lt;in.wav&gt; &lt;out.codes&gt; --model m.gguf [--bandwidth kbps]</c>.</summary>
+/// <summary><c>mga codec encode &lt;in.audio&gt; &lt;out.codes&gt; --model m.gguf [--bandwidth kbps]</c>.</summary>
 internal static class CodecEncodeCommand
 {
     public static Command Create(CommandHost host)
     {
-        var input = new Argument<string>("in.wav") { Description = "WAV file (any rate and channel count; mixed and resampled to the model's)." };
+        var input = new Argument<string>("in.audio") { Description = "Audio or video file: WAV, or anything ffmpeg reads (mp3, flac, ogg, m4a, mp4, webm, mkv...); any rate and channel count, mixed and resampled to the model's." };
         var output = new Argument<string>("out.codes") { Description = "Codes file to write." };
         var model = CodecCommand.ModelOption();
         var bandwidth = new Option<double?>("--bandwidth", "-b")
@@ -22,12 +21,12 @@ internal static class CodecEncodeCommand
         {
             if (r.GetValueOrDefault<double?>() is { } b && !(b > 0 && double.IsFinite(b))) r.AddError("--bandwidth must be a positive number of kbps.");
         });
-        var command = new Command("encode", "Encode a WAV file to EnCodec codes.") { input, output, model, bandwidth };
+        var command = new Command("encode", "Encode an audio file to EnCodec codes.") { input, output, model, bandwidth };
         host.Bind(command, (parsed, session) =>
         {
-            var inPath = CliPaths.InputFile(parsed.GetValue(input)!, "input WAV");
+            var inPath = CliPaths.InputFile(parsed.GetValue(input)!, "input audio");
             var outPath = CliPaths.OutputFile(parsed.GetValue(output)!, "output codes file");
-            WavReader.ReadFormat(inPath); // a file that is not WAV fails here, before the model loads
+            MediaToModelInput.Inspect(inPath, modelChannels: 1, session.Cancellation); // a file without usable sound fails here, before the model loads
             using var codec = LoadedCodec.Load(session, parsed.GetValue(model)!);
             var report = EncodeJob.Run(session, codec, inPath, outPath, parsed.GetValue(bandwidth));
             EncodeJob.WriteSummary(session.Console, report, parsed.GetValue(input)!, parsed.GetValue(output)!);

@@ -11,7 +11,7 @@ internal static class ConvertCommand
 {
     public static Command Create(CommandHost host)
     {
-        var checkpoint = new Argument<string>("checkpoint-dir") { Description = "Hugging Face checkpoint folder (config.json + *.safetensors)." };
+        var checkpoint = new Argument<string>("checkpoint-dir") { Description = "Hugging Face checkpoint folder (config.json + *.safetensors), or an M2UGen checkpoint.pth (its adapters)." };
         var output = new Argument<string>("out.gguf") { Description = "GGUF file to write (replaced atomically)." };
         var type = new Option<string>("--type", "-t")
         {
@@ -19,7 +19,7 @@ internal static class ConvertCommand
             DefaultValueFactory = _ => "f32",
         };
         type.AcceptOnlyFromAmong("f32", "f16", "q8_0", "q4_0");
-        var command = new Command("convert", "Convert a Hugging Face checkpoint (EnCodec, MusicGen) to GGUF.") { checkpoint, output, type };
+        var command = new Command("convert", "Convert a checkpoint to GGUF: a Hugging Face folder (EnCodec, MusicGen, MERT/HuBERT, ViT, ViViT, M2UGen adapters) or an M2UGen checkpoint.pth.") { checkpoint, output, type };
         host.Bind(command, (parsed, session) =>
             Run(session, parsed.GetValue(checkpoint)!, parsed.GetValue(output)!, StorageTypes.Parse(parsed.GetValue(type)!)));
         return command;
@@ -27,14 +27,16 @@ internal static class ConvertCommand
 
     private static int Run(CliSession session, string checkpointDir, string outputPath, StorageType storage)
     {
-        if (!Directory.Exists(checkpointDir))
+        var isTorchFile = File.Exists(checkpointDir) && Path.GetExtension(checkpointDir).ToLowerInvariant() is ".pth" or ".pt";
+        if (!Directory.Exists(checkpointDir) && !isTorchFile)
             throw new CliException(File.Exists(checkpointDir)
-                ? $"checkpoint '{checkpointDir}' is a file; give the folder holding config.json and the *.safetensors"
+                ? $"checkpoint '{checkpointDir}' is a file; give the folder holding config.json and the *.safetensors (or an M2UGen checkpoint.pth)"
                 : $"checkpoint folder '{checkpointDir}' does not exist");
         var output = CliPaths.OutputFile(outputPath, "output GGUF");
         var clock = Stopwatch.StartNew();
-        var (result, detected) = ConsoleProgress.Run(session, "convert", "tensors",
-            progress => CheckpointConversion.Convert(checkpointDir, output, storage, progress));
+        var (result, detected) = ConsoleProgress.Run(session, "convert", "tensors", progress => isTorchFile
+            ? CheckpointConversion.ConvertPyTorchFile(checkpointDir, output, storage, progress)
+            : CheckpointConversion.Convert(checkpointDir, output, storage, progress));
 
         var console = session.Console;
         console.Line($"Converted '{checkpointDir}' ({detected.ModelType}) -> '{result.Path}'");

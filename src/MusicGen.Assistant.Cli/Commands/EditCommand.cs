@@ -8,16 +8,43 @@ namespace MusicGen.Assistant.Cli.Commands;
 /// <summary>
 /// <c>mga edit</c>: changes to a track the user has, written to a new file (the track itself is never touched).
 /// <c>continue IN ["text"] --seconds 10</c> appends new music; <c>extend IN ["text"] --to 60</c> lengthens the track
-/// to a total length (in windows when long).
+/// to a total length (in windows when long); <c>remix IN "text"</c> re-generates the track with a new description but its
+/// melody (its chroma conditions a MusicGen-Melody model).
 /// </summary>
 internal static class EditCommand
 {
     public static Command Create(CommandHost host) =>
-        new("edit", "Edit a track: continue it or extend it (the original file is kept; the result goes to --out).")
+        new("edit", "Edit a track: continue it, extend it, or remix it with a new description (the original file is kept; the result goes to --out).")
         {
             Lengthen(host, "continue", "Append new music that continues the track (--seconds of it), optionally steered by a new description.", total: false),
             Lengthen(host, "extend", "Lengthen the track to --to seconds in all by continuing it, optionally steered by a description.", total: true),
+            Remix(host),
         };
+
+    // the same melody (the track's chroma), a new description: generation on a MusicGen-Melody model set
+    private static Command Remix(CommandHost host)
+    {
+        var input = new Argument<string>("track") { Description = "The track whose melody to keep (any audio or video file)." };
+        var text = new Argument<string>("description") { Description = "What the new version should sound like, e.g. \"string quartet\"." };
+        var duration = new Option<double?>("--duration", "-d") { Description = "Seconds of the result. Default: as long as the track (a longer result repeats its melody)." };
+        duration.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double?>() is { } v && !(v > 0 && v <= GenerateCommand.MaxDurationSeconds))
+                r.AddError($"--duration must be a positive number of seconds up to {GenerateCommand.MaxDurationSeconds:0} (1 hour); got {Units.Number(v)}.");
+        });
+        var output = new Option<string>("--out", "-o") { Description = "File to write (.wav, or .mp3/.flac/.ogg through ffmpeg; not the track itself).", Required = true, HelpName = "FILE" };
+        var format = new Option<string>("--format") { Description = "WAV sample format.", DefaultValueFactory = _ => "f32" };
+        format.AcceptOnlyFromAmong("f32", "pcm16");
+        var sampling = new SamplingOptions();
+        var command = new Command("remix", "Re-generate a track with a new description but the same melody (needs a MusicGen-Melody model set).")
+        {
+            input, text, duration, output, format,
+        };
+        sampling.AddTo(command);
+        host.Bind(command, (parsed, session) => EditJob.Remix(session, parsed.GetValue(input)!, parsed.GetValue(text)!, parsed.GetValue(duration),
+            parsed.GetValue(output)!, parsed.GetValue(format) == "pcm16" ? WavSampleFormat.Pcm16 : WavSampleFormat.Float32, sampling.Read(parsed)));
+        return command;
+    }
 
     private static Command Lengthen(CommandHost host, string name, string description, bool total)
     {

@@ -8,7 +8,8 @@ namespace MusicGen.Assistant.Cli.Commands;
 
 /// <summary>
 /// <c>mga generate "prompt" --duration 10 --out song.wav [--model ...] [--cfg --top-k --top-p --temperature --seed
-/// --greedy] [--prompts file.txt] [--format f32|pcm16] [--continue in.wav]</c>: text to music. Without --model the UNTRAINED demo set is
+/// --greedy] [--prompts file.txt] [--format f32|pcm16] [--loudness -14] [--continue in.wav] [--melody tune.mp3]</c>: text to
+/// music (a MusicGen-Melody model also follows a reference melody's chroma). Without --model the UNTRAINED demo set is
 /// used (and announced). Sampling options left out come from the model set's defaults (audiocraft's preset).
 /// </summary>
 internal static class GenerateCommand
@@ -25,16 +26,20 @@ internal static class GenerateCommand
             if (!(v > 0 && v <= MaxDurationSeconds))
                 r.AddError($"--duration must be a positive number of seconds up to {MaxDurationSeconds:0} (1 hour); got {Units.Number(v)}.");
         });
-        var output = new Option<string>("--out", "-o") { Description = "WAV file to write (with --prompts: NAME-001.wav, NAME-002.wav, ...).", DefaultValueFactory = _ => "generated.wav", HelpName = "FILE" };
+        var output = new Option<string>("--out", "-o") { Description = "File to write; the extension picks the format: .wav, or .mp3/.flac/.ogg through ffmpeg (with --prompts: NAME-001.wav, NAME-002.wav, ...).", DefaultValueFactory = _ => "generated.wav", HelpName = "FILE" };
         var prompts = new Option<string?>("--prompts") { Description = "Text file with one prompt per line (blank lines skipped).", HelpName = "FILE" };
         var sampling = new SamplingOptions();
-        var format = new Option<string>("--format") { Description = "WAV sample format.", DefaultValueFactory = _ => "f32" };
+        var format = new Option<string>("--format") { Description = "WAV sample format (for FLAC: pcm16 gives 16-bit, f32 24-bit; MP3/Ogg ignore it).", DefaultValueFactory = _ => "f32" };
         format.AcceptOnlyFromAmong("f32", "pcm16");
+        var loudness = new Option<double?>("--loudness") { Description = "Normalize each output to this integrated loudness (EBU R128), e.g. -14 as in the MusicGen paper's listening tests; the gain is held so the true peak stays under -1 dBTP.", HelpName = "LUFS" };
+        loudness.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is { } v && !(v >= -70 && v <= 0)) r.AddError($"--loudness must be between -70 and 0 LUFS; got {Units.Number(v)}."); });
         var continuation = new Option<string?>("--continue") { Description = "Audio file to continue: it is encoded with EnCodec and the result starts with it; --duration then counts the prompt too. Without a text prompt the continuation is unconditional.", HelpName = "FILE" };
+
+        var melody = new Option<string?>("--melody") { Description = "Reference melody, any audio file (MusicGen-Melody models only): the music follows its chroma (pitch classes over time); long tracks follow it from each window's time, repeating a short melody. Without a text prompt the melody alone conditions the music.", HelpName = "FILE" };
 
         var command = new Command("generate", "Generate music from a text prompt (MusicGen: T5 text encoder, decoder LM, EnCodec).")
         {
-            prompt, duration, output, prompts, format, continuation,
+            prompt, duration, output, prompts, format, loudness, continuation, melody,
         };
         sampling.AddTo(command);
         host.Bind(command, (parsed, session) => GenerateJob.Run(session, new GenerateOptions
@@ -46,6 +51,8 @@ internal static class GenerateCommand
             Sampling = sampling.Read(parsed),
             Format = parsed.GetValue(format) == "pcm16" ? WavSampleFormat.Pcm16 : WavSampleFormat.Float32,
             Continue = parsed.GetValue(continuation),
+            Melody = parsed.GetValue(melody),
+            Loudness = parsed.GetValue(loudness),
         }));
         return command;
     }

@@ -18,14 +18,14 @@ internal sealed record ContinuationPrompt(string Path, int[,] Codes, double Seco
     {
         var full = CliPaths.InputFile(path, "audio prompt (--continue)");
         var channels = set.Config.AudioChannels;
-        var format = WavToModelInput.Inspect(full, channels);
+        var format = MediaToModelInput.Inspect(full, channels);
         if (channels == 2 && format.ChannelCount != 2)
             throw new CliException($"audio prompt '{path}' has {format.ChannelCount} channel(s); this stereo model continues stereo audio only (2 channels)");
         if (format.FrameCount == 0) throw new CliException($"audio prompt '{path}' holds no audio (0 frames)");
 
         var codec = set.Codec;
         using var samples = ConsoleProgress.Run(session, "read prompt", "frames", progress =>
-            WavToModelInput.Spool(full, codec.Config.SamplingRate, channels, spoolDirectory, System.IO.Path.GetFileName(full), progress));
+            MediaToModelInput.Spool(full, codec.Config.SamplingRate, channels, spoolDirectory, System.IO.Path.GetFileName(full), progress));
         return FromSamples(session, set, samples, full);
     }
 

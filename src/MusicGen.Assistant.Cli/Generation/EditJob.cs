@@ -50,7 +50,7 @@ internal static class EditJob
         if (manifest.Demo) GenerateJob.WarnDemo(console);
         using var set = LoadedModelSet.Load(session, manifest);
         var channels = set.Config.AudioChannels;
-        var format = WavToModelInput.Inspect(input, channels);
+        var format = MediaToModelInput.Inspect(input, channels);
         if (channels == 2 && format.ChannelCount != 2)
             throw new CliException($"track '{o.Input}' has {format.ChannelCount} channel(s); this stereo model continues stereo audio only (2 channels)");
         if (format.FrameCount == 0) throw new CliException($"track '{o.Input}' holds no audio (0 frames)");
@@ -58,7 +58,7 @@ internal static class EditJob
         var clock = Stopwatch.StartNew();
         var rate = set.Codec.Config.SamplingRate;
         using var track = ConsoleProgress.Run(session, "read track", "frames", progress =>
-            WavToModelInput.Spool(input, rate, channels, Path.GetDirectoryName(output)!, Path.GetFileName(output), progress));
+            MediaToModelInput.Spool(input, rate, channels, Path.GetDirectoryName(output)!, Path.GetFileName(output), progress));
         var trackSeconds = track.Length / (double)rate;
         var addSeconds = o.AddSeconds ?? o.TotalSeconds!.Value - trackSeconds;
         if (o.TotalSeconds is { } total && addSeconds * set.FrameRate < 1)
@@ -67,19 +67,47 @@ internal static class EditJob
 
         var sampling = o.Sampling.Settings(manifest.Defaults);
         var seed = o.Sampling.Seed ?? (ulong)RandomNumberGenerator.GetInt32(int.MaxValue);
-        var (conditioning, used) = o.Text is { } text
-            ? (GenerateJob.Condition(set, text.Trim()), sampling)
-            : (MusicGenConditioning.Null(1, 1, set.Config.HiddenSize), sampling with { GuidanceScale = 1 });
+        // no description: the null condition in both guidance halves (a melody model: null melody, empty text) = no guidance
+        var conditioning = TrackConditioning.ForText(set, o.Text?.Trim());
+        var used = o.Text is null ? sampling with { GuidanceScale = 1 } : sampling;
         console.Field("model", $"{manifest.Name} ({manifest.Source})");
         console.Field("track", $"'{o.Input}': {Units.Seconds(trackSeconds)}, {format.SampleRate} Hz, {format.ChannelCount} ch (kept as it is)");
         console.Field("adds", $"{Units.Seconds(newFrames / set.FrameRate)} ({newFrames} frames) " +
                               (o.Text is null ? "continuing the audio alone (no description: unconditional, guidance off)" : $"described as \"{o.Text.Trim()}\""));
         console.Field("sampling", SamplingChoice.Describe(used) + $", seed {seed}" + (o.Sampling.Seed is null ? $" (pass --seed {seed} to repeat)" : ""));
 
-        TrackExtension.Run(session, set, track, input, newFrames, conditioning, used, seed, output, o.Format);
+        TrackExtension.Run(session, set, track, input, newFrames, conditioning, TrackConditioning.PrefixLength(set, o.Text?.Trim()), used, seed, output, o.Format);
         var seconds = trackSeconds + newFrames / set.FrameRate;
         console.Line($"Wrote '{o.Output}'{(manifest.Demo ? " (UNTRAINED DEMO MODEL output)" : "")}: {Units.Seconds(trackSeconds)} of the track + {Units.Seconds(newFrames / set.FrameRate)} new = {Units.Seconds(seconds)}");
         console.Field("time", $"{Units.Duration(clock.Elapsed)}, {Units.RealTimeFactor(clock.Elapsed, newFrames / set.FrameRate)} for the new audio");
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// <c>mga edit remix</c>: the track's melody (its chroma, as MusicGen-Melody takes it) with a new description, as
+    /// long as the track unless a duration is given. It is <c>generate "text" --melody track</c> with those defaults.
+    /// </summary>
+    public static int Remix(CliSession session, string track, string text, double? seconds, string output, WavSampleFormat format, SamplingChoice sampling)
+    {
+        var input = CliPaths.InputFile(track, "track");
+        if (string.Equals(input, Path.GetFullPath(output), StringComparison.Ordinal))
+            throw new CliException($"--out '{output}' is the track itself; write the remix to a new file so the original is kept", ExitCodes.Usage);
+        if (string.IsNullOrWhiteSpace(text)) throw new CliException("the description is empty; say what the new version should sound like", ExitCodes.Usage);
+        if (seconds is null)
+        {
+            var info = MediaToModelInput.Inspect(input, 1, session.Cancellation);
+            seconds = info.Duration?.TotalSeconds ?? throw new CliException($"track '{track}' does not say how long it is; give --duration");
+            if (!(seconds > 0)) throw new CliException($"track '{track}' holds no audio");
+            seconds = Math.Min(seconds.Value, Commands.GenerateCommand.MaxDurationSeconds);
+        }
+        return GenerateJob.Run(session, new GenerateOptions
+        {
+            Prompt = text,
+            Melody = input,
+            DurationSeconds = seconds.Value,
+            Output = output,
+            Sampling = sampling,
+            Format = format,
+        });
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using MusicGen.Assistant.Audio;
-using MusicGen.Assistant.Audio.Wav;
 using MusicGen.Assistant.Cli.Commands;
 using MusicGen.Assistant.Cli.Demo;
 using MusicGen.Assistant.Cli.Hosting;
@@ -22,12 +21,17 @@ internal static class GenerateJob
         var prompts = Prompts(o);
         var outputs = OutputPaths(o.Output, prompts.Count);
         CheckWritable(outputs[0], o.Output);
+        var outputFormat = TrackOutput.FormatFor(o.Output);
         if (o.Continue is not null) CliPaths.InputFile(o.Continue, "audio prompt (--continue)");
+        if (o.Melody is not null) CliPaths.InputFile(o.Melody, "melody (--melody)");
 
         var (manifest, created) = o.Sampling.Model is null ? DemoModelSet.Ensure(session) : (ModelSetLocator.Resolve(o.Sampling.Model), null);
+        if (o.Melody is not null) MelodyInput.RequireMelodyModel(manifest);
         if (manifest.Demo) WarnDemo(console);
         using var set = LoadedModelSet.Load(session, manifest);
-        var plan = TrackPlan.For(set, o.DurationSeconds);
+        // a melody model's conditioning prefix takes decoder positions too: the window leaves room for the longest
+        var plan = TrackPlan.For(set, o.DurationSeconds, prompts.Max(p => TrackConditioning.PrefixLength(set, p)));
+        var melody = o.Melody is null ? null : MelodyInput.Load(session, set, o.Melody, o.DurationSeconds);
         var sampling = o.Sampling.Settings(manifest.Defaults);
         var continuation = o.Continue is null ? null : ContinuationPrompt.Load(session, set, o.Continue, Path.GetDirectoryName(outputs[0])!);
         var seed = o.Sampling.Seed ?? (ulong)RandomNumberGenerator.GetInt32(int.MaxValue);
@@ -38,7 +42,8 @@ internal static class GenerateJob
         console.Field("length", $"{Units.Seconds(o.DurationSeconds)} -> {plan.Describe(set.FrameRate)}");
         if (continuation is not null)
             console.Field("continue", $"'{o.Continue}': {Units.Seconds(continuation.Seconds)} ({continuation.Frames} frames), kept as the start of the result" +
-                                      (prompts[0] is null ? "; no text, so the continuation is unconditional (guidance off)" : ""));
+                                      (prompts[0] is null && melody is null ? "; no text, so the continuation is unconditional (guidance off)" : ""));
+        if (melody is not null) console.Field("melody", melody.Describe());
 
         var rate = set.Codec.Config.SamplingRate;
         var total = TimeSpan.Zero;
@@ -46,16 +51,16 @@ internal static class GenerateJob
         for (var i = 0; i < prompts.Count; i++)
         {
             var clock = Stopwatch.StartNew();
-            // no text (a bare --continue): the null condition in both guidance halves equals no guidance, as in transformers
-            var (conditioning, itemSampling) = prompts[i] is { } text
-                ? (Condition(set, text), sampling)
-                : (MusicGenConditioning.Null(1, 1, set.Config.HiddenSize), sampling with { GuidanceScale = 1 });
-            var audio = plan.Run(session, set, conditioning, itemSampling, seed, prompts.Count > 1 ? $"generate {i + 1}/{prompts.Count}" : "generate", continuation);
-            WavWriter.Write(outputs[i], new AudioBuffer(rate, audio), o.Format);
+            // no text and no melody (a bare --continue): the null condition in both guidance halves equals no guidance
+            var item = TrackConditioning.For(set, prompts[i], melody, sampling, plan.WindowFrames);
+            var audio = plan.Run(session, set, item.Conditioning, item.Sampling, seed, prompts.Count > 1 ? $"generate {i + 1}/{prompts.Count}" : "generate",
+                continuation, item.PerWindow);
+            var written = TrackOutput.Write(outputs[i], new AudioBuffer(rate, audio), outputFormat, o.Format, o.Loudness, session.Cancellation);
             var seconds = audio[0].Length / (double)rate;
             (total, audioSeconds) = (total + clock.Elapsed, audioSeconds + seconds);
             console.Line($"Wrote '{outputs[i]}'{(manifest.Demo ? " (UNTRAINED DEMO MODEL output)" : "")}: {(prompts[i] is { } p ? $"\"{p}\"" : "(no text)")}");
-            console.Field("audio", $"{Units.Seconds(seconds)}, {rate} Hz, {(audio.Length == 1 ? "mono" : "stereo")}, {(o.Format == WavSampleFormat.Pcm16 ? "16-bit PCM" : "32-bit float")}");
+            console.Field("audio", $"{Units.Seconds(seconds)}, {rate} Hz, {(audio.Length == 1 ? "mono" : "stereo")}, {written.Description}");
+            if (written.Loudness is { } loudness) console.Field("loudness", loudness);
             console.Field("time", $"{Units.Duration(clock.Elapsed)}, {Units.RealTimeFactor(clock.Elapsed, seconds)}");
         }
         if (prompts.Count > 1)
@@ -71,7 +76,7 @@ internal static class GenerateJob
         console.Line("!! For real music convert a MusicGen checkpoint (mga convert) and pass --model.");
     }
 
-    // null: no text (allowed with --continue only)
+    // null: no text (allowed with --continue or --melody only)
     private static IReadOnlyList<string?> Prompts(GenerateOptions o)
     {
         if (o.Prompt is not null && o.PromptsFile is not null)
@@ -84,7 +89,7 @@ internal static class GenerateJob
             if (lines.Count > 999) throw new CliException($"prompts file '{file}' holds {lines.Count} prompts; at most 999 per run", ExitCodes.Usage);
             return lines;
         }
-        if (o.Prompt is null && o.Continue is not null) return [null];
+        if (o.Prompt is null && (o.Continue is not null || o.Melody is not null)) return [null];
         if (o.Prompt is null) throw new CliException("no prompt given: mga generate \"lo-fi hip hop beat with warm piano\" (or --prompts FILE)", ExitCodes.Usage);
         if (string.IsNullOrWhiteSpace(o.Prompt)) throw new CliException("the prompt is empty; describe the music to generate", ExitCodes.Usage);
         return [o.Prompt.Trim()];
@@ -122,14 +127,6 @@ internal static class GenerateJob
         }
     }
 
-    /// <summary>The text conditioning of one prompt (batch of one).</summary>
-    internal static MusicGenConditioning Condition(LoadedModelSet set, string prompt)
-    {
-        var batch = set.Text.EncodeBatch([prompt]);
-        var ids = new int[1, batch.Length];
-        var mask = new int[1, batch.Length];
-        for (var t = 0; t < batch.Length; t++) (ids[0, t], mask[0, t]) = (batch.InputIds[t], batch.AttentionMask[t]);
-        var states = set.Conditioning.Encode(ids, mask);
-        return MusicGenConditioning.FromAttentionMask(states, batch.AttentionMask.Select(m => (long)m).ToArray(), 1, batch.Length, set.Conditioning.HiddenSize);
-    }
+    /// <summary>A prompt's conditioning (on a melody model: the prefix with the null melody).</summary>
+    internal static MusicGenConditioning Condition(LoadedModelSet set, string prompt) => TrackConditioning.ForText(set, prompt);
 }

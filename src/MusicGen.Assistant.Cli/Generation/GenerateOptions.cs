@@ -14,4 +14,10 @@ internal sealed record GenerateOptions
 
     /// <summary>Audio to continue (<c>--continue FILE</c>); the duration then counts the prompt too.</summary>
     public string? Continue { get; init; }
+
+    /// <summary>Reference melody for a MusicGen-Melody model (<c>--melody FILE</c>, any audio file).</summary>
+    public string? Melody { get; init; }
+
+    /// <summary>Integrated loudness (LUFS) to normalize each output to (<c>--loudness</c>); null: as generated.</summary>
+    public double? Loudness { get; init; }
 }

@@ -24,6 +24,10 @@ internal sealed class LoadedModelSet : IDisposable
     public EncodecCodec Codec { get; private set; } = null!;
     public MusicGen.Assistant.Native.ComputeBackend Backend { get; private set; } = null!;
 
+    /// <summary>MusicGen-Melody only: the chroma projection building the [chroma | text] prefix, and the chroma extractor.</summary>
+    public MelodyConditioning? Melody { get; private set; }
+    public MusicGen.Assistant.Audio.Chroma.ChromaExtractor? Chroma { get; private set; }
+
     public MusicGenDecoderConfig Config => Decoder.Config;
 
     /// <summary>Codec frames per second (50 for EnCodec 32 kHz).</summary>
@@ -45,6 +49,12 @@ internal sealed class LoadedModelSet : IDisposable
             set._owned.Insert(0, set.Decoder);
             set.Conditioning = TextConditioning.Load(manifest.TextEncoderPath, set.Backend, set.Decoder.Config.HiddenSize);
             set._owned.Insert(0, set.Conditioning);
+            if (set.Decoder.Config.IsMelody)
+            {
+                // the chroma projection travels with the decoder; the extractor keeps transformers' defaults (32 kHz, n_fft 16384)
+                set.Melody = MelodyConditioning.Load(manifest.DecoderPath);
+                set.Chroma = new MusicGen.Assistant.Audio.Chroma.ChromaExtractor();
+            }
             set.Codec = EncodecCodec.Load(manifest.CodecPath, set.Backend);
             set._owned.Insert(0, set.Codec);
             if (tokenizer.VocabSize > set.Conditioning.Encoder.Config.VocabSize)

@@ -21,11 +21,11 @@ internal static class TrackExtension
 
     /// <summary>Writes track + <paramref name="newFrames"/> codec frames of continuation to <paramref name="output"/>.</summary>
     public static void Run(CliSession session, LoadedModelSet set, SpooledSamples track, string trackPath, int newFrames,
-        MusicGenConditioning conditioning, SamplingSettings sampling, ulong seed, string output, WavSampleFormat format)
+        MusicGenConditioning conditioning, int prefixLength, SamplingSettings sampling, ulong seed, string output, WavSampleFormat format)
     {
         var hop = set.Codec.Config.HopLength;
         var rate = set.Codec.Config.SamplingRate;
-        var plan = TrackPlan.For(set, 1);
+        var plan = TrackPlan.For(set, 1, prefixLength); // a melody model's prefix takes window positions too
         var contextFrames = Math.Max(1, plan.WindowFrames - plan.StrideFrames);
         var contextSamples = Math.Min(track.Length, (long)contextFrames * hop);
         var tailStart = track.Length - contextSamples;

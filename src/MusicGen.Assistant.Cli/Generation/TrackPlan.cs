@@ -16,11 +16,14 @@ internal sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
 
     public bool IsLongForm => Frames > WindowFrames;
 
-    public static TrackPlan For(LoadedModelSet set, double seconds)
+    /// <param name="prefixLength">Positions a melody model's conditioning prefix takes (0 otherwise): the window leaves them free.</param>
+    public static TrackPlan For(LoadedModelSet set, double seconds, int prefixLength = 0)
     {
         var frames = MusicGenGenerationRequest.FramesForDuration(seconds, set.FrameRate);
         var windowSeconds = set.Manifest.Defaults.MaxDurationSeconds ?? DefaultWindowSeconds;
-        var window = Math.Min(LongFormSettings.MaxWindowFrames(set.Config), MusicGenGenerationRequest.FramesForDuration(windowSeconds, set.FrameRate));
+        var window = Math.Min(LongFormSettings.MaxWindowFrames(set.Config, prefixLength), MusicGenGenerationRequest.FramesForDuration(windowSeconds, set.FrameRate));
+        if (window < 1)
+            throw new CliException($"the decoder's {set.Config.MaxPositionEmbeddings} positions leave no room for audio after the {prefixLength}-position melody and text prefix; use a shorter prompt");
         if (window < 2 && frames > window)
             throw new CliException($"the decoder's window of {window} frame(s) is too short to continue audio in windows; use --duration {Units.Number(window / set.FrameRate)} or less");
         var stride = Math.Clamp((int)Math.Round(window * (LongFormSettings.AudiocraftStrideSeconds / LongFormSettings.AudiocraftWindowSeconds)), 1, Math.Max(1, window - 1));
@@ -37,9 +40,10 @@ internal sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
     /// result is <see cref="Frames"/> long in all, prompt included (audiocraft's generate_continuation), and starts
     /// with the prompt's codes. A prompt longer than the window is continued from its last window - stride frames
     /// (what a later window of long-form generation sees); its earlier frames are kept as they are.
+    /// <paramref name="perWindow"/> (a melody model with a melody) conditions each long-form window on its own slice.
     /// </summary>
     public float[][] Run(CliSession session, LoadedModelSet set, MusicGenConditioning conditioning, SamplingSettings sampling, ulong seed, string label,
-        ContinuationPrompt? prompt = null)
+        ContinuationPrompt? prompt = null, Func<LongFormWindow, MusicGenConditioning>? perWindow = null)
     {
         var promptFrames = prompt?.Frames ?? 0;
         if (prompt is not null && promptFrames >= Frames)
@@ -68,7 +72,10 @@ internal sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
         {
             var settings = new LongFormSettings { TotalFrames = total, WindowFrames = WindowFrames, StrideFrames = StrideFrames };
             codes = ConsoleProgress.Run(session, label, "frames",
-                progress => new LongFormGenerator(set.Decoder).Generate(conditioning, settings, sampling, seed, modelPrompt, progress, session.Cancellation)).Codes;
+                progress => new LongFormGenerator(set.Decoder).Generate(conditioning.Batch,
+                    // windows start after the kept lead; a melody is re-sliced from the window's time in the whole track
+                    perWindow is null ? _ => conditioning : w => perWindow(w with { Start = w.Start + lead }),
+                    settings, sampling, seed, modelPrompt, progress, session.Cancellation)).Codes;
         }
         if (lead > 0) codes = JoinFrames(SliceFrames(prompt!.Codes, 0, lead), codes);
         return Decode(set.Codec, Rows(codes), set.Config);

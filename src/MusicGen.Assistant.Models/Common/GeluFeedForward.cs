@@ -9,4 +9,7 @@ namespace MusicGen.Assistant.Models;
 public sealed record GeluFeedForward(LinearWeights Up, LinearWeights Down)
 {
     public Tensor Apply(GgmlContext ctx, Tensor x) => Down.Apply(ctx, ctx.GeluErf(Up.Apply(ctx, x)));
+
+    /// <summary><see cref="Apply"/> with both products over all rows at once (<see cref="LinearWeights.ApplyAcrossRows"/>).</summary>
+    public Tensor ApplyAcrossRows(GgmlContext ctx, Tensor x) => Down.ApplyAcrossRows(ctx, ctx.GeluErf(Up.ApplyAcrossRows(ctx, x)));
 }

@@ -41,12 +41,12 @@ public static class CheckpointConversion
                     [],
                     modelType);
             case "musicgen_melody":
+                // the decoder plan carries the chroma projection (audio_enc_to_dec_proj) and leaves out cross-attention
                 return new Detected(
-                    [
-                        new EncodecCheckpointPlan(reader, EncodecConfig.FromHuggingFaceJson(json, configPath), "audio_encoder."),
-                        T5CheckpointPlan.ForMusicGen(reader, json, configPath),
-                    ],
-                    ["the melody decoder and its chroma projection (audio_enc_to_dec_proj) are not converted yet; the EnCodec and the T5 text encoder with enc_to_dec_proj are"],
+                    [new EncodecCheckpointPlan(reader, EncodecConfig.FromHuggingFaceJson(json, configPath), "audio_encoder."),
+                     new MusicGenDecoderCheckpointPlan(reader, MusicGenDecoderConfig.FromHuggingFaceJson(json, configPath)),
+                     T5CheckpointPlan.ForMusicGen(reader, json, configPath)],
+                    [],
                     modelType);
             case "m2ugen":
                 return new Detected(

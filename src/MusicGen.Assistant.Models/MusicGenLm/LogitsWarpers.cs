@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 
 namespace MusicGen.Assistant.Models.MusicGenLm;
 
@@ -29,21 +30,63 @@ public static class LogitsWarpers
             throw new ArgumentOutOfRangeException(nameof(topK), topK, "top-k must keep at least one token");
         CheckRow(logits);
         if (topK >= logits.Length) return;
-        var sorted = ArrayPool<float>.Shared.Rent(logits.Length);
+        var scratch = ArrayPool<float>.Shared.Rent(logits.Length);
         try
         {
-            var row = sorted.AsSpan(0, logits.Length);
+            var row = scratch.AsSpan(0, logits.Length);
             logits.CopyTo(row);
-            row.Sort();
-            var threshold = row[logits.Length - topK];
+            // a selection, not a sort: only the k-th largest value matters (O(n) instead of O(n log n) per row)
+            var threshold = KthLargest(row, topK);
             for (var i = 0; i < logits.Length; i++)
                 if (logits[i] < threshold) logits[i] = float.NegativeInfinity;
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(sorted);
+            ArrayPool<float>.Shared.Return(scratch);
         }
     }
+
+    /// <summary>
+    /// The k-th largest value of <paramref name="values"/> (k = 1: the maximum), reordering them; the values must not
+    /// hold NaN (rows are checked by <see cref="CheckRow"/> first). Quickselect with a
+    /// median-of-three pivot; after too many rounds (an adversarial order) the remaining range is sorted instead.
+    /// </summary>
+    public static float KthLargest(Span<float> values, int k)
+    {
+        if (k < 1 || k > values.Length)
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, {values.Length}]");
+        var target = values.Length - k; // its index in ascending order
+        int lo = 0, hi = values.Length - 1;
+        for (var rounds = 0; hi - lo > 16; rounds++)
+        {
+            if (rounds > 64)
+            {
+                values[lo..(hi + 1)].Sort();
+                return values[target];
+            }
+            var mid = lo + (hi - lo) / 2;
+            // order lo, mid, hi so that the pivot (at mid) is their median and the ends are sentinels
+            if (values[mid] < values[lo]) Swap(values, mid, lo);
+            if (values[hi] < values[lo]) Swap(values, hi, lo);
+            if (values[hi] < values[mid]) Swap(values, hi, mid);
+            var pivot = values[mid];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (values[i] < pivot) i++;
+                while (values[j] > pivot) j--;
+                if (i <= j) Swap(values, i++, j--);
+            }
+            // [lo, j] ≤ pivot ≤ [i, hi]; anything strictly between j and i equals the pivot
+            if (target <= j) hi = j;
+            else if (target >= i) lo = i;
+            else return values[target];
+        }
+        values[lo..(hi + 1)].Sort();
+        return values[target];
+    }
+
+    private static void Swap(Span<float> v, int a, int b) => (v[a], v[b]) = (v[b], v[a]);
 
     /// <summary>
     /// TopPLogitsWarper: sorts ascending, takes the cumulative softmax and removes every token whose cumulative
@@ -98,18 +141,35 @@ public static class LogitsWarpers
         foreach (var x in logits) max = Math.Max(max, x);
         if (float.IsNegativeInfinity(max))
             throw new ArgumentException("every logit of the row is -inf: no distribution to normalise", nameof(logits));
+        // filtered tokens (-inf) contribute exactly 0: skipping their exp changes no sum and saves most of the work
+        // after a top-k filter
         var total = 0.0;
-        foreach (var x in logits) total += Math.Exp(x - max);
-        for (var i = 0; i < logits.Length; i++) probabilities[i] = (float)(Math.Exp(logits[i] - max) / total);
+        foreach (var x in logits)
+            if (x != float.NegativeInfinity) total += Math.Exp(x - max);
+        for (var i = 0; i < logits.Length; i++)
+            probabilities[i] = logits[i] == float.NegativeInfinity ? 0f : (float)(Math.Exp(logits[i] - max) / total);
     }
 
     /// <summary>Rejects an empty row, NaN and +inf, naming the index.</summary>
     public static void CheckRow(ReadOnlySpan<float> logits)
     {
         if (logits.Length == 0) throw new ArgumentException("the logits row is empty", nameof(logits));
+        // valid ⇔ x < +inf (NaN and +inf both fail the comparison): checked a vector at a time, the index found after
+        if (AllBelowInfinity(logits)) return;
         for (var i = 0; i < logits.Length; i++)
             if (float.IsNaN(logits[i]) || float.IsPositiveInfinity(logits[i]))
                 throw new ArgumentException($"logit {i} of {logits.Length} is {logits[i]}: the model output is not a valid score", nameof(logits));
+    }
+
+    private static bool AllBelowInfinity(ReadOnlySpan<float> row)
+    {
+        var i = 0;
+        var limit = new Vector<float>(float.PositiveInfinity);
+        for (; i + Vector<float>.Count <= row.Length; i += Vector<float>.Count)
+            if (!Vector.LessThanAll(new Vector<float>(row[i..]), limit)) return false;
+        for (; i < row.Length; i++)
+            if (!(row[i] < float.PositiveInfinity)) return false;
+        return true;
     }
 
     // ascending by value; among equal values the higher token id first, so the lower id ends up "larger"

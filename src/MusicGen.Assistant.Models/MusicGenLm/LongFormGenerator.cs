@@ -48,12 +48,26 @@ public sealed class LongFormGenerator(MusicGenDecoder decoder)
         int[,]? promptCodes = null, IProgress<LongFormProgress>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(conditioning);
+        return Generate(conditioning.Batch, _ => conditioning, settings, sampling, seed, promptCodes, progress, cancellation);
+    }
+
+    /// <summary>
+    /// Long-form generation whose conditioning may change per window: MusicGen-Melody re-slices its reference melody
+    /// for each window (audiocraft's circular re-slicing; see <see cref="MelodyWaveform"/>). Every window's
+    /// conditioning must hold <paramref name="batch"/> items.
+    /// </summary>
+    public LongFormGeneration Generate(int batch, Func<LongFormWindow, MusicGenConditioning> conditioningFor, LongFormSettings settings,
+        SamplingSettings sampling, ulong seed, int[,]? promptCodes = null, IProgress<LongFormProgress>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(conditioningFor);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(sampling);
+        if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), batch, "at least one item");
         var config = decoder.Config;
-        var rowsK = conditioning.Batch * config.NumCodebooks;
+        var rowsK = batch * config.NumCodebooks;
         if (promptCodes is not null && promptCodes.GetLength(0) != rowsK)
-            throw new ArgumentException($"prompt codes have {promptCodes.GetLength(0)} rows, expected {conditioning.Batch} items x {config.NumCodebooks} codebooks = {rowsK}", nameof(promptCodes));
+            throw new ArgumentException($"prompt codes have {promptCodes.GetLength(0)} rows, expected {batch} items x {config.NumCodebooks} codebooks = {rowsK}", nameof(promptCodes));
         if (promptCodes is not null && promptCodes.GetLength(1) < 1)
             throw new ArgumentException("prompt codes have no frames (pass null for no prompt)", nameof(promptCodes));
         settings.Validate(config, promptCodes?.GetLength(1) ?? 0);
@@ -74,6 +88,9 @@ public sealed class LongFormGenerator(MusicGenDecoder decoder)
             }
             // a step completes a frame once the most delayed codebook has caught up: K/channels - 1 steps of lag
             var stepProgress = progress is null ? null : new WindowProgress(progress, w, settings.TotalFrames, windows.Count, lag);
+            var conditioning = conditioningFor(w) ?? throw new InvalidOperationException($"no conditioning for window {w.Index}");
+            if (conditioning.Batch != batch)
+                throw new InvalidOperationException($"the conditioning of window {w.Index} holds {conditioning.Batch} items, expected {batch}");
             var result = _generator.Generate(new MusicGenGenerationRequest
             {
                 Conditioning = conditioning,
@@ -88,7 +105,7 @@ public sealed class LongFormGenerator(MusicGenDecoder decoder)
             CopyFrames(result.Codes, w.PromptFrames, codes, w.NewStart, w.NewFrames);
             windowCodes.Add(result.Codes);
         }
-        return new LongFormGeneration(codes, windows, windowCodes, conditioning.Batch, config.NumCodebooks);
+        return new LongFormGeneration(codes, windows, windowCodes, batch, config.NumCodebooks);
     }
 
     private static void CopyFrames(int[,] from, int fromFrame, int[,] to, int toFrame, int frames)

@@ -43,9 +43,10 @@ public sealed record LongFormSettings
 
     /// <summary>
     /// The most frames one window can hold on a decoder: each run of F frames needs F + K/channels - 1 positions
-    /// (the delay pattern's tail).
+    /// (the delay pattern's tail), after a melody decoder's conditioning prefix of <paramref name="prefixLength"/>.
     /// </summary>
-    public static int MaxWindowFrames(MusicGenDecoderConfig config) => config.MaxPositionEmbeddings - (config.ChannelCodebooks - 1);
+    public static int MaxWindowFrames(MusicGenDecoderConfig config, int prefixLength = 0) =>
+        config.MaxPositionEmbeddings - prefixLength - (config.ChannelCodebooks - 1);
 
     /// <summary>Throws naming the first length that cannot work on this decoder with a prompt of that many frames.</summary>
     public void Validate(MusicGenDecoderConfig config, int promptFrames)

@@ -8,7 +8,7 @@ namespace MusicGen.Assistant.Models.MusicGenLm;
 /// (<see cref="Forward"/>) and incremental decoding with a KV cache (<see cref="StartSession"/>). Token matrices use
 /// transformers' layout [rows · K, n]: row r·K + k is codebook k of batch row r.
 /// </summary>
-public sealed class MusicGenDecoder : IDisposable
+public sealed partial class MusicGenDecoder : IDisposable
 {
     private readonly MusicGenDecoderWeights _weights;
 
@@ -39,6 +39,13 @@ public sealed class MusicGenDecoder : IDisposable
     public long WeightBytes => _weights.ResidentBytes;
     public long ComputeBytes => Executor.ComputeBufferBytes;
 
+    /// <summary>When set, every graph node is timed into it (slow: for profiling only).</summary>
+    public OpProfiler? Profiler
+    {
+        get => Executor.Profiler;
+        set => Executor.Profiler = value;
+    }
+
     internal GraphExecutor Executor { get; }
     private bool OwnsWeights { get; init; }
 
@@ -47,12 +54,15 @@ public sealed class MusicGenDecoder : IDisposable
 
     /// <summary>
     /// Teacher forcing (transformers' MusicgenForCausalLM.forward with a causal mask): delayed ids [rows · K, S] and
-    /// the conditioning of the rows -> logits [rows · K, S, vocab], row-major.
+    /// the conditioning of the rows -> logits [rows · K, S, vocab], row-major. A melody decoder prepends the
+    /// conditioning as a prefix of P positions and returns the logits of every position, prefix included,
+    /// [rows · K, P + S, vocab], as transformers' MusicgenMelodyForConditionalGeneration does.
     /// </summary>
     public float[] Forward(int[,] ids, MusicGenConditioning conditioning)
     {
         var (rows, n) = CheckIds(ids, conditioning.Batch);
         CheckConditioning(conditioning);
+        if (Config.IsMelody) return ForwardWithPrefix(ids, rows, n, conditioning);
         if (n > Config.MaxPositionEmbeddings)
             throw new ArgumentException($"{n} positions exceed max_position_embeddings {Config.MaxPositionEmbeddings}", nameof(ids));
         var build = Timings.Measure("build");
@@ -81,16 +91,19 @@ public sealed class MusicGenDecoder : IDisposable
 
     /// <summary>
     /// Starts incremental decoding for the rows of <paramref name="conditioning"/>: reserves a KV cache of
-    /// <paramref name="capacity"/> positions and computes the cross-attention keys and values once.
+    /// <paramref name="capacity"/> positions and computes the cross-attention keys and values once. A melody decoder
+    /// reserves room for its conditioning prefix too and prefills it now (the session then starts at position P).
     /// </summary>
     public MusicGenDecoderSession StartSession(MusicGenConditioning conditioning, int capacity, GgmlType cacheType = GgmlType.F32)
     {
         CheckConditioning(conditioning);
         if (capacity < 1) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "a session needs at least one position");
-        if (capacity > Config.MaxPositionEmbeddings)
+        var prefix = PrefixLength(conditioning);
+        if (prefix + capacity > Config.MaxPositionEmbeddings)
             throw new ArgumentOutOfRangeException(nameof(capacity), capacity,
+                (prefix > 0 ? $"{prefix} conditioning prefix positions + " : "") +
                 $"{capacity} positions exceed max_position_embeddings {Config.MaxPositionEmbeddings} (the sinusoidal table transformers uses); generate longer audio in windows");
-        return new MusicGenDecoderSession(this, conditioning, capacity, cacheType);
+        return new MusicGenDecoderSession(this, conditioning, prefix + capacity, cacheType);
     }
 
     /// <summary>Bumped whenever the executor's memory is laid out for another graph (a kept graph must then be re-allocated).</summary>
@@ -129,6 +142,7 @@ public sealed class MusicGenDecoder : IDisposable
         ArgumentNullException.ThrowIfNull(c);
         if (c.Dim != Config.HiddenSize)
             throw new ArgumentException($"conditioning vectors have {c.Dim} values, the decoder's hidden size is {Config.HiddenSize} (project the text encoder output first)", nameof(c));
+        if (Config.IsMelody) CheckPrefix(c);
     }
 
     public void Dispose()

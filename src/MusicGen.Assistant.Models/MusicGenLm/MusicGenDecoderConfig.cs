@@ -7,8 +7,9 @@ namespace MusicGen.Assistant.Models.MusicGenLm;
 /// <summary>
 /// Hyper-parameters of the MusicGen decoder LM (transformers' MusicgenDecoderConfig): K codebook embeddings summed,
 /// sinusoidal positions, N pre-norm layers (causal self-attention, cross-attention over the conditioning, GELU FFN,
-/// every Linear bias-free, LayerNorms with weight and bias) and one LM head per codebook. Read from the
-/// <c>decoder</c> part of a MusicGen config.json, a standalone <c>musicgen_decoder</c> config, or GGUF metadata.
+/// every Linear bias-free, LayerNorms with weight and bias) and one LM head per codebook; MusicGen-Melody's blocks
+/// have no cross-attention (<see cref="CrossAttention"/>). Read from the <c>decoder</c> part of a MusicGen or
+/// MusicGen-Melody config.json, a standalone decoder config, or GGUF metadata.
 /// </summary>
 public sealed record MusicGenDecoderConfig
 {
@@ -28,6 +29,24 @@ public sealed record MusicGenDecoderConfig
 
     /// <summary>nn.LayerNorm's default: transformers does not expose it in the config.</summary>
     public float LayerNormEps { get; init; } = 1e-5f;
+
+    /// <summary>
+    /// Whether blocks cross-attend to the conditioning (text-to-music models). MusicGen-Melody's blocks have no
+    /// cross-attention: its conditioning [chroma | text] is a prefix of the self-attended sequence instead.
+    /// </summary>
+    public bool CrossAttention { get; init; } = true;
+
+    /// <summary>MusicGen-Melody: chroma frames of the prefix (the melody is tiled or cut to it; 235 = 30 s); 0 otherwise.</summary>
+    public int ChromaLength { get; init; }
+
+    /// <summary>MusicGen-Melody: chroma bins per frame (12), the input width of the chroma projection; 0 otherwise.</summary>
+    public int NumChroma { get; init; }
+
+    /// <summary>A MusicGen-Melody decoder: conditioned by a prefix of projected chroma and text, not by cross-attention.</summary>
+    public bool IsMelody => !CrossAttention;
+
+    /// <summary>transformers' defaults of a musicgen_melody config (chroma_length 235, num_chroma 12).</summary>
+    public const int MelodyChromaLength = 235, MelodyNumChroma = 12;
 
     /// <summary>facebook/musicgen-small's decoder.</summary>
     public static MusicGenDecoderConfig Small { get; } = new();
@@ -65,12 +84,17 @@ public sealed record MusicGenDecoderConfig
         if (BosTokenId < 0 || BosTokenId > VocabSize)
             Fail($"bos_token_id {BosTokenId} is not a row of the {EmbeddingRows}-row embedding tables");
         if (!(LayerNormEps > 0) || !float.IsFinite(LayerNormEps)) Fail($"layer norm eps {LayerNormEps} must be a positive number");
+        if (CrossAttention && (ChromaLength != 0 || NumChroma != 0))
+            Fail($"chroma_length {ChromaLength} / num_chroma {NumChroma} belong to a melody decoder (no cross-attention), but this one cross-attends");
+        if (!CrossAttention && ChromaLength < 1) Fail($"chroma_length {ChromaLength} must be positive for a melody decoder");
+        if (!CrossAttention && NumChroma < 1) Fail($"num_chroma {NumChroma} must be positive for a melody decoder");
         return this;
     }
 
     /// <summary>
-    /// Reads a transformers config.json: a MusicGen config holding a <c>musicgen_decoder</c> as <c>decoder</c>, or a
-    /// standalone decoder config.
+    /// Reads a transformers config.json: a MusicGen config holding a <c>musicgen_decoder</c> as <c>decoder</c>, a
+    /// MusicGen-Melody config (<c>musicgen_melody</c>: a <c>musicgen_melody_decoder</c>, chroma_length and num_chroma
+    /// at the top level), or a standalone decoder config of either kind.
     /// </summary>
     public static MusicGenDecoderConfig FromHuggingFaceJson(string json, string source)
     {
@@ -78,12 +102,19 @@ public sealed record MusicGenDecoderConfig
         try { root = JsonNode.Parse(json); }
         catch (JsonException e) { throw new ModelConfigException($"{source}: not valid JSON ({e.Message})"); }
         if (root is not JsonObject obj) throw new ModelConfigException($"{source}: expected a JSON object");
-        var node = String(obj, "model_type", source) == "musicgen_decoder" ? obj : obj["decoder"] as JsonObject;
-        if (node is null || String(node, "model_type", source) != "musicgen_decoder")
-            throw new ModelConfigException($"{source}: neither a MusicGen decoder config nor a config with a 'musicgen_decoder' as 'decoder'");
+        static bool IsDecoder(string? type) => type is "musicgen_decoder" or "musicgen_melody_decoder";
+        var node = IsDecoder(String(obj, "model_type", source)) ? obj : obj["decoder"] as JsonObject;
+        var decoderType = node is null ? null : String(node, "model_type", source);
+        if (node is null || !IsDecoder(decoderType))
+            throw new ModelConfigException($"{source}: neither a MusicGen decoder config nor a config with a 'musicgen_decoder' or 'musicgen_melody_decoder' as 'decoder'");
         var d = new MusicGenDecoderConfig();
+        var melody = decoderType == "musicgen_melody_decoder";
         return new MusicGenDecoderConfig
         {
+            CrossAttention = !melody,
+            // the melody settings sit in the composite config; a standalone melody decoder config takes transformers' defaults
+            ChromaLength = melody ? Int(obj, "chroma_length", MelodyChromaLength, source) : 0,
+            NumChroma = melody ? Int(obj, "num_chroma", MelodyNumChroma, source) : 0,
             VocabSize = Int(node, "vocab_size", d.VocabSize, source),
             HiddenSize = Int(node, "hidden_size", d.HiddenSize, source),
             NumHiddenLayers = Int(node, "num_hidden_layers", d.NumHiddenLayers, source),

@@ -42,30 +42,46 @@ public sealed class MusicGenDecoderGraph(GgmlContext ctx, MusicGenDecoderWeights
     }
 
     /// <summary>
+    /// A conditioning prefix {hidden, p, rows} (MusicGen-Melody's projected [chroma | text]) with the sinusoidal
+    /// positions {p} added, as transformers adds them to the concatenated inputs_embeds; no token embedding.
+    /// </summary>
+    public Tensor EmbedPrefix(Tensor prefix, Tensor positions)
+    {
+        if (prefix.Ne0 != _c.HiddenSize || prefix.Ne1 != positions.Ne0)
+            throw new ArgumentException($"prefix {prefix.ShapeText} is not {{{_c.HiddenSize}, {positions.Ne0}, rows}}", nameof(prefix));
+        return ctx.Add(prefix, ctx.GetRows(weights.Positions, positions));
+    }
+
+    /// <summary>
     /// One pre-norm block: x += SelfAttn(LN(x)); x += CrossAttn(LN(x), cond); x += FFN(LN(x)). The self mask is
     /// causal over the step's keys (null for a single query), the cross mask blocks padded conditioning positions.
+    /// Melody blocks have no cross-attention (<paramref name="cross"/> is then never called).
     /// </summary>
     public Tensor Block(int layer, Tensor x, SelfAttentionMemory self, CrossAttentionMemory cross, Tensor? selfMask, Tensor? crossMask)
     {
         var w = weights.Layers[layer];
         var sa = w.SelfAttention;
         var h = w.SelfAttentionNorm.Apply(ctx, x);
-        var (keys, values) = self(layer, sa.Key.Apply(ctx, h), sa.Value.Apply(ctx, h));
-        x = ctx.Add(x, sa.Output.Apply(ctx, MultiHeadAttention.Attend(ctx, sa.Query.Apply(ctx, h), keys, values, selfMask, sa.Heads, sa.Scale)));
+        // projections take all rows as one matrix (ApplyAcrossRows): a step's weights are streamed once, not per row
+        var (keys, values) = self(layer, sa.Key.ApplyAcrossRows(ctx, h), sa.Value.ApplyAcrossRows(ctx, h));
+        x = ctx.Add(x, sa.Output.ApplyAcrossRows(ctx, MultiHeadAttention.Attend(ctx, sa.Query.ApplyAcrossRows(ctx, h), keys, values, selfMask, sa.Heads, sa.Scale)));
 
-        var ca = w.CrossAttention;
-        h = w.CrossAttentionNorm.Apply(ctx, x);
-        var (ck, cv) = cross(layer);
-        x = ctx.Add(x, ca.Output.Apply(ctx, MultiHeadAttention.Attend(ctx, ca.Query.Apply(ctx, h), ck, cv, crossMask, ca.Heads, ca.Scale)));
+        if (w.CrossAttention is { } ca)
+        {
+            h = w.CrossAttentionNorm!.Apply(ctx, x);
+            var (ck, cv) = cross(layer);
+            x = ctx.Add(x, ca.Output.ApplyAcrossRows(ctx, MultiHeadAttention.Attend(ctx, ca.Query.ApplyAcrossRows(ctx, h), ck, cv, crossMask, ca.Heads, ca.Scale)));
+        }
 
         h = w.FeedForwardNorm.Apply(ctx, x);
-        return ctx.Add(x, w.FeedForward.Apply(ctx, h));
+        return ctx.Add(x, w.FeedForward.ApplyAcrossRows(ctx, h));
     }
 
     /// <summary>A block's cross-attention keys and values {hidden, m, rows} of the conditioning {hidden, m, rows}.</summary>
     public (Tensor Keys, Tensor Values) CrossKeysValues(int layer, Tensor conditioning)
     {
-        var ca = weights.Layers[layer].CrossAttention;
+        var ca = weights.Layers[layer].CrossAttention
+                 ?? throw new InvalidOperationException($"block {layer} has no cross-attention (a melody decoder takes its conditioning as a prefix)");
         return (ca.Key.Apply(ctx, conditioning), ca.Value.Apply(ctx, conditioning));
     }
 
@@ -85,7 +101,12 @@ public sealed class MusicGenDecoderGraph(GgmlContext ctx, MusicGenDecoderWeights
     public Tensor Hidden(IReadOnlyList<Tensor> tokens, Tensor positions, long rows,
         SelfAttentionMemory self, CrossAttentionMemory cross, Tensor? selfMask, Tensor? crossMask)
     {
-        var x = Embed(tokens, positions, rows);
+        return Hidden(Embed(tokens, positions, rows), self, cross, selfMask, crossMask);
+    }
+
+    /// <summary>Every block and the final LayerNorm over embedded inputs {hidden, n, rows}.</summary>
+    public Tensor Hidden(Tensor x, SelfAttentionMemory self, CrossAttentionMemory cross, Tensor? selfMask, Tensor? crossMask)
+    {
         for (var i = 0; i < _c.NumHiddenLayers; i++) x = Block(i, x, self, cross, selfMask, crossMask);
         return weights.OutputNorm.Apply(ctx, x);
     }
@@ -97,10 +118,11 @@ public sealed class MusicGenDecoderGraph(GgmlContext ctx, MusicGenDecoderWeights
     public Tensor Logits(Tensor hidden)
     {
         var (n, rows) = (hidden.Ne1, hidden.Ne2);
+        var columns = hidden.IsContiguous ? ctx.Reshape(hidden, hidden.Ne0, n * rows) : hidden; // one product over all rows
         Tensor? stacked = null;
         for (var k = 0; k < _c.NumCodebooks; k++)
         {
-            var logits = ctx.Reshape(ctx.MulMat(weights.LmHeads[k], hidden), _c.VocabSize, n, 1, rows);
+            var logits = ctx.Reshape(ctx.MulMat(weights.LmHeads[k], columns), _c.VocabSize, n, 1, rows);
             stacked = stacked is null ? logits : ctx.Concat(stacked.Value, logits, 2);
         }
         return stacked!.Value;

@@ -10,6 +10,7 @@ namespace MusicGen.Assistant.Models.MusicGenLm;
 /// <item>projections (PyTorch Linear [out, in], no bias): {in, out}, i.e. the weight as it is.</item>
 /// <item>layer norms: weight and bias {hidden}, f32.</item>
 /// <item>LM head k: {hidden, vocab}.</item>
+/// <item>melody only: the chroma projection {num_chroma, hidden} and its bias; no cross-attention tensors.</item>
 /// </list>
 /// The sinusoidal position table is not stored: it is a function of the sizes (<see cref="SinusoidalPositions"/>).
 /// </summary>
@@ -31,6 +32,14 @@ public static class MusicGenDecoderKeys
     public const string PadTokenId = "musicgen.pad_token_id";
     public const string BosTokenId = "musicgen.bos_token_id";
     public const string LayerNormEps = "musicgen.layer_norm_eps";
+
+    /// <summary>Absent in files converted before melody support: cross-attention then, no chroma.</summary>
+    public const string CrossAttentionEnabled = "musicgen.cross_attention";
+    public const string ChromaLength = "musicgen.chroma_length";
+    public const string NumChroma = "musicgen.num_chroma";
+
+    /// <summary>MusicGen-Melody's chroma projection (audio_enc_to_dec_proj): weight {num_chroma, hidden}, bias {hidden}, f32.</summary>
+    public const string ChromaProjection = "musicgen.chroma_proj";
 
     public static string TokenEmbedding(int codebook) => F($"musicgen.token_embd.{codebook}.weight");
     public static string LmHead(int codebook) => F($"musicgen.output.{codebook}.weight");

@@ -20,6 +20,12 @@ public static class MusicGenDecoderMetadata
         writer.SetMetadata(MusicGenDecoderKeys.PadTokenId, c.PadTokenId);
         writer.SetMetadata(MusicGenDecoderKeys.BosTokenId, c.BosTokenId);
         writer.SetMetadata(MusicGenDecoderKeys.LayerNormEps, c.LayerNormEps);
+        writer.SetMetadata(MusicGenDecoderKeys.CrossAttentionEnabled, c.CrossAttention);
+        if (c.IsMelody)
+        {
+            writer.SetMetadata(MusicGenDecoderKeys.ChromaLength, c.ChromaLength);
+            writer.SetMetadata(MusicGenDecoderKeys.NumChroma, c.NumChroma);
+        }
     }
 
     /// <summary>Whether the file holds a MusicGen decoder at all.</summary>
@@ -47,6 +53,10 @@ public static class MusicGenDecoderMetadata
                 PadTokenId = m.GetInt32(MusicGenDecoderKeys.PadTokenId),
                 BosTokenId = m.GetInt32(MusicGenDecoderKeys.BosTokenId),
                 LayerNormEps = m.GetFloat32(MusicGenDecoderKeys.LayerNormEps),
+                // files written before melody support carry no such keys: a cross-attending decoder
+                CrossAttention = !m.ContainsKey(MusicGenDecoderKeys.CrossAttentionEnabled) || m.GetBool(MusicGenDecoderKeys.CrossAttentionEnabled),
+                ChromaLength = m.ContainsKey(MusicGenDecoderKeys.ChromaLength) ? m.GetInt32(MusicGenDecoderKeys.ChromaLength) : 0,
+                NumChroma = m.ContainsKey(MusicGenDecoderKeys.NumChroma) ? m.GetInt32(MusicGenDecoderKeys.NumChroma) : 0,
             }.Validate(m.SourcePath);
         }
         catch (GgufFormatException e)

@@ -48,14 +48,23 @@ public sealed class MusicGenDecoderRandomPlan : IConversionPlan
         {
             Norm(K.InBlock(i, K.SelfAttentionNorm));
             foreach (var p in new[] { "q", "k", "v", "output" }) Linear(K.Projection(i, K.SelfAttention, p), d, d);
-            Norm(K.InBlock(i, K.CrossAttentionNorm));
-            foreach (var p in new[] { "q", "k", "v", "output" }) Linear(K.Projection(i, K.CrossAttention, p), d, d);
+            if (config.CrossAttention)
+            {
+                Norm(K.InBlock(i, K.CrossAttentionNorm));
+                foreach (var p in new[] { "q", "k", "v", "output" }) Linear(K.Projection(i, K.CrossAttention, p), d, d);
+            }
             Norm(K.InBlock(i, K.FeedForwardNorm));
             Linear(K.Weight(K.InBlock(i, K.FeedForwardUp)), d, f);
             Linear(K.Weight(K.InBlock(i, K.FeedForwardDown)), f, d);
         }
         Norm(K.OutputNorm);
         for (var k = 0; k < config.NumCodebooks; k++) Linear(K.LmHead(k), d, config.VocabSize);
+        if (config.IsMelody)
+        {
+            var scale = 1 / Math.Sqrt(config.NumChroma);
+            Add(K.Weight(K.ChromaProjection), [config.NumChroma, d], TensorRole.Exact, r => (float)(Normal(r) * scale));
+            Add(K.Bias(K.ChromaProjection), [d], TensorRole.Exact, r => (float)(0.1 * Normal(r)));
+        }
         Tensors = tensors;
     }
 

@@ -14,7 +14,7 @@ namespace MusicGen.Assistant.Models.MusicGenLm;
 /// mask values are inputs. A new graph is built (in compute memory reserved up front) only when the length crosses
 /// into the next bucket. Not thread-safe; one session at a time per decoder.
 /// </remarks>
-public sealed class MusicGenDecoderSession : IDisposable
+public sealed partial class MusicGenDecoderSession : IDisposable
 {
     /// <summary>Positions per step-graph bucket: attention reads at most this many unwritten (masked) slots.</summary>
     public const int StepBucket = 64;
@@ -22,7 +22,7 @@ public sealed class MusicGenDecoderSession : IDisposable
     private readonly MusicGenDecoder _decoder;
     private readonly MusicGenDecoderConfig _c;
     private readonly KvCache _self;
-    private readonly KvCache _cross;
+    private readonly KvCache? _cross; // null on a melody decoder (no cross-attention)
     private readonly bool[] _keep;
     private readonly float[]? _stepCrossMask;
     private StepGraph? _step;
@@ -39,8 +39,12 @@ public sealed class MusicGenDecoderSession : IDisposable
         _self = new KvCache(decoder.Backend, _c.NumHiddenLayers, _c.HiddenSize, _c.NumAttentionHeads, capacity, Rows, cacheType);
         try
         {
-            _cross = new KvCache(decoder.Backend, _c.NumHiddenLayers, _c.HiddenSize, _c.NumAttentionHeads, conditioning.Length, Rows, cacheType);
-            FillCrossCache(conditioning);
+            if (_c.CrossAttention)
+            {
+                _cross = new KvCache(decoder.Backend, _c.NumHiddenLayers, _c.HiddenSize, _c.NumAttentionHeads, conditioning.Length, Rows, cacheType);
+                FillCrossCache(conditioning);
+            }
+            else PrefillPrefix(conditioning);
             // the largest step graph sizes the compute memory now, so the decode loop never grows it
             using var worst = BuildStep(Capacity);
             _decoder.Reserve(worst.Graph);
@@ -62,7 +66,7 @@ public sealed class MusicGenDecoderSession : IDisposable
     public int Position { get; private set; }
 
     /// <summary>Backend bytes held by the self- and cross-attention caches.</summary>
-    public long CacheBytes => _self.Bytes + _cross.Bytes;
+    public long CacheBytes => _self.Bytes + (_cross?.Bytes ?? 0);
 
     /// <summary>Step graphs built so far (one per bucket reached, plus rebuilds after another graph used the executor).</summary>
     public int StepGraphsBuilt { get; private set; }
@@ -155,7 +159,7 @@ public sealed class MusicGenDecoderSession : IDisposable
                 _self.Write(g, layer, k, v, inputs.Positions);
                 return (_self.Keys(ctx, layer, keys), _self.ValuesTransposed(ctx, layer, keys));
             };
-            CrossAttentionMemory cross = layer => (_cross.Keys(ctx, layer, ConditioningLength), _cross.ValuesTransposed(ctx, layer, ConditioningLength));
+            CrossAttentionMemory cross = layer => (_cross!.Keys(ctx, layer, ConditioningLength), _cross.ValuesTransposed(ctx, layer, ConditioningLength));
             var hidden = graph.Hidden(inputs.Tokens, inputs.Positions, Rows, self, cross, inputs.CausalMask, crossMask);
             var logits = ctx.MarkOutput(graph.Logits(allPositions ? hidden : graph.LastPosition(hidden)));
             g.Expand(logits);
@@ -179,7 +183,7 @@ public sealed class MusicGenDecoderSession : IDisposable
         for (var layer = 0; layer < _c.NumHiddenLayers; layer++)
         {
             var (k, v) = graph.CrossKeysValues(layer, memory);
-            _cross.Append(g, layer, k, v, 0);
+            _cross!.Append(g, layer, k, v, 0);
         }
         _decoder.Allocate(g);
         memory.SetData<float>(conditioning.HiddenStates);
@@ -189,7 +193,7 @@ public sealed class MusicGenDecoderSession : IDisposable
     public void Dispose()
     {
         _step?.Dispose();
-        _cross.Dispose();
+        _cross?.Dispose();
         _self.Dispose();
     }
 

@@ -4,10 +4,13 @@ using K = MusicGen.Assistant.Models.MusicGenLm.MusicGenDecoderKeys;
 
 namespace MusicGen.Assistant.Models.MusicGenLm;
 
-/// <summary>One pre-norm decoder block: self-attention, cross-attention and the GELU feed-forward, each behind its LayerNorm.</summary>
+/// <summary>
+/// One pre-norm decoder block: self-attention, cross-attention and the GELU feed-forward, each behind its LayerNorm.
+/// MusicGen-Melody blocks have no cross-attention (both null).
+/// </summary>
 public sealed record MusicGenDecoderLayerWeights(
     LayerNormWeights SelfAttentionNorm, AttentionWeights SelfAttention,
-    LayerNormWeights CrossAttentionNorm, AttentionWeights CrossAttention,
+    LayerNormWeights? CrossAttentionNorm, AttentionWeights? CrossAttention,
     LayerNormWeights FeedForwardNorm, GeluFeedForward FeedForward);
 
 /// <summary>
@@ -40,7 +43,8 @@ public sealed class MusicGenDecoderWeights : IDisposable
                 .Select(k => binder.Require(K.TokenEmbedding(k), [d, config.EmbeddingRows], Tables)).ToArray();
             Layers = Enumerable.Range(0, config.NumHiddenLayers).Select(i => new MusicGenDecoderLayerWeights(
                 Norm(K.InBlock(i, K.SelfAttentionNorm)), Attention(i, K.SelfAttention),
-                Norm(K.InBlock(i, K.CrossAttentionNorm)), Attention(i, K.CrossAttention),
+                config.CrossAttention ? Norm(K.InBlock(i, K.CrossAttentionNorm)) : null,
+                config.CrossAttention ? Attention(i, K.CrossAttention) : null,
                 Norm(K.InBlock(i, K.FeedForwardNorm)),
                 new GeluFeedForward(Linear(K.Weight(K.InBlock(i, K.FeedForwardUp)), d, f), Linear(K.Weight(K.InBlock(i, K.FeedForwardDown)), f, d))))
                 .ToArray();

@@ -26,9 +26,11 @@ public sealed class MusicGenGenerator(MusicGenDecoder decoder)
 
         var decoderIds = DecoderPrompt(request.PromptCodes, batch);
         var maxLength = decoderIds.GetLength(1) + request.MaxNewTokens;
-        if (maxLength - 1 > _c.MaxPositionEmbeddings)
+        var prefix = decoder.PrefixLength(request.Conditioning); // a melody decoder's [chroma | text] positions come first
+        if (prefix + maxLength - 1 > _c.MaxPositionEmbeddings)
             throw new ArgumentOutOfRangeException(nameof(request), request.MaxNewTokens,
-                $"{decoderIds.GetLength(1) - 1} prompt frames + {request.MaxNewTokens} new tokens need {maxLength - 1} positions; the decoder has {_c.MaxPositionEmbeddings} (max_position_embeddings): generate longer audio in windows");
+                (prefix > 0 ? $"{prefix} conditioning prefix positions + " : "") +
+                $"{decoderIds.GetLength(1) - 1} prompt frames + {request.MaxNewTokens} new tokens need {prefix + maxLength - 1} positions; the decoder has {_c.MaxPositionEmbeddings} (max_position_embeddings): generate longer audio in windows");
         var (initial, mask) = DelayPatternMask.Build(decoderIds, k, _c.PadTokenId, maxLength, _c.AudioChannels);
 
         var guided = request.Sampling.GuidanceScale > 1f;

@@ -70,23 +70,23 @@ public sealed class CodecEncodeTests : IDisposable
 
     [Fact]
     public void A_missing_input_is_named() =>
-        Encode(_dir.File("absent.wav"), _dir.File("x.codes")).FailedWith(1, "input WAV", "absent.wav", "does not exist");
+        Encode(_dir.File("absent.wav"), _dir.File("x.codes")).FailedWith(1, "input audio", "absent.wav", "does not exist");
 
     [Fact]
     public void Verbose_adds_the_stack_trace()
     {
         var result = Encode(_dir.File("absent.wav"), _dir.File("x.codes"), "--verbose");
         Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("error: input WAV", result.Err);
+        Assert.StartsWith("error: input audio", result.Err);
         Assert.Contains("   at MusicGen.Assistant.Cli.", result.Err);
     }
 
     [Fact]
-    public void An_mp3_file_is_recognised_as_mp3()
+    public void A_broken_mp3_is_recognised_as_damaged_mp3_whatever_its_name()
     {
         var mp3 = _dir.File("song.wav");
         File.WriteAllBytes(mp3, [.. "ID3"u8, 4, 0, 0, 0, 0, 0x21, 0x76, .. new byte[64]]);
-        Encode(mp3, _dir.File("x.codes")).FailedWith(1, "song.wav", "not a RIFF/WAVE file", "MP3");
+        Encode(mp3, _dir.File("x.codes")).FailedWith(1, "song.wav", "looks like MP3 (ID3 tag) but ffmpeg cannot read it", "probably truncated or corrupt");
         Assert.Equal(["song.wav"], _dir.FileNames());
     }
 

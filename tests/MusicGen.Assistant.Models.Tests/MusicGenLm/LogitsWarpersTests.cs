@@ -113,4 +113,60 @@ public class LogitsWarpersTests
         Assert.Throws<ArgumentOutOfRangeException>(() => LogitsWarpers.ApplyTopP([1f], 1.5f));
         Assert.Throws<ArgumentException>(() => LogitsWarpers.Softmax([1f, 2f], new float[3]));
     }
+
+    [Fact]
+    public void Kth_largest_matches_a_sort_on_random_rows_with_ties_and_minus_infinity()
+    {
+        var rng = new Random(3);
+        foreach (var n in new[] { 1, 2, 7, 17, 33, 250, 2048, 2049 })
+            for (var trial = 0; trial < 20; trial++)
+            {
+                // few distinct values in some trials (many ties), -inf sprinkled in others, sorted inputs in some
+                var distinct = trial % 3 == 0 ? 5 : 1 << 20;
+                var row = Enumerable.Range(0, n).Select(_ => trial % 4 == 1 && rng.Next(3) == 0
+                    ? float.NegativeInfinity : rng.Next(distinct) / 7f - 3f).ToArray();
+                if (trial % 5 == 2) Array.Sort(row);
+                if (trial % 5 == 3) Array.Sort(row, (a, b) => b.CompareTo(a));
+                var sorted = row.OrderByDescending(x => x).ToArray();
+                foreach (var k in new[] { 1, Math.Min(n, 2), (n + 1) / 2, Math.Min(n, 250), n })
+                {
+                    var work = (float[])row.Clone();
+                    Assert.Equal(sorted[k - 1], LogitsWarpers.KthLargest(work, k));
+                    Assert.Equal(sorted, work.OrderByDescending(x => x).ToArray()); // a permutation of the input
+                }
+            }
+        Assert.Throws<ArgumentOutOfRangeException>(() => LogitsWarpers.KthLargest(new float[3], 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LogitsWarpers.KthLargest(new float[3], 0));
+    }
+
+    [Fact]
+    public void Top_k_on_a_vocabulary_sized_row_keeps_exactly_the_k_largest_and_their_ties()
+    {
+        var rng = new Random(5);
+        var row = Enumerable.Range(0, 2048).Select(_ => (float)Math.Round(rng.NextDouble() * 40, 1)).ToArray(); // many ties
+        var threshold = row.OrderByDescending(x => x).ElementAt(249);
+        var expected = row.Select(x => x >= threshold).ToArray();
+        LogitsWarpers.ApplyTopK(row, 250);
+        Assert.Equal(expected, Kept(row));
+        Assert.True(expected.Count(k => k) >= 250);
+    }
+
+    [Fact]
+    public void Long_rows_are_checked_in_full_and_guidance_mixes_every_element()
+    {
+        var row = Enumerable.Range(0, 2051).Select(i => i * 0.5f).ToArray();
+        LogitsWarpers.CheckRow(row);
+        foreach (var at in new[] { 0, 15, 16, 2047, 2050 })
+        {
+            var bad = (float[])row.Clone();
+            bad[at] = at % 2 == 0 ? float.NaN : float.PositiveInfinity;
+            var e = Assert.Throws<ArgumentException>(() => LogitsWarpers.CheckRow(bad));
+            Assert.Contains($"logit {at} of 2051", e.Message);
+        }
+        var cond = Enumerable.Range(0, 2051).Select(i => MathF.Sin(i)).ToArray();
+        var uncond = Enumerable.Range(0, 2051).Select(i => MathF.Cos(i * 0.3f)).ToArray();
+        var mixed = new float[2051];
+        ClassifierFreeGuidance.Mix(cond, uncond, 3f, mixed);
+        for (var i = 0; i < mixed.Length; i++) Assert.Equal(uncond[i] + (cond[i] - uncond[i]) * 3f, mixed[i]);
+    }
 }

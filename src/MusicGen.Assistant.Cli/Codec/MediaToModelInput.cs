@@ -1,0 +1,54 @@
+using MusicGen.Assistant.Audio.Media;
+using MusicGen.Assistant.Cli.Hosting;
+
+namespace MusicGen.Assistant.Cli.Codec;
+
+/// <summary>
+/// Streams any audio or video file's sound to a model's input: decoded block by block (WAV by our reader, everything
+/// else by ffmpeg), down-mixed (or up-mixed) to the model's channels, resampled to its rate with our streaming
+/// resampler, and spooled to a temporary file. Memory stays at one block.
+/// </summary>
+internal static class MediaToModelInput
+{
+    /// <summary>Inputs longer than this are refused (the longest generation is one hour too).</summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromHours(1);
+
+    // Below 1 kHz or above 768 kHz a rate is almost surely a broken header, not audio worth resampling.
+    private const int MinRate = 1000, MaxRate = 768_000;
+
+    /// <summary>Checks that the file has sound that can be mapped to the model's channels; returns what it holds.</summary>
+    public static InputAudioInfo Inspect(string path, int modelChannels, CancellationToken cancellation = default)
+    {
+        var input = AudioDecoder.Inspect(path, new AudioDecodeOptions { MaxDuration = MaxDuration }, cancellation);
+        var info = new InputAudioInfo(input.Stream.Codec, input.SampleRate, input.ChannelCount, input.FrameCount, input.Duration);
+        if (info.SampleRate is < MinRate or > MaxRate)
+            throw new CliException($"'{path}' is {info.SampleRate} Hz: supported input rates are {MinRate} to {MaxRate} Hz");
+        if (modelChannels > 1 && info.ChannelCount != 1 && info.ChannelCount != modelChannels)
+            throw new CliException($"'{path}' has {info.ChannelCount} channels; this EnCodec takes {modelChannels}: " +
+                                   $"give mono or {modelChannels}-channel audio (other layouts need a mixing choice)");
+        return info;
+    }
+
+    public static SpooledSamples Spool(string path, int modelRate, int modelChannels, string spoolDirectory, string nameHint,
+        ProgressReporter progress, CancellationToken cancellation = default)
+    {
+        var options = new AudioDecodeOptions { SampleRate = modelRate, ChannelCount = modelChannels, MaxDuration = MaxDuration };
+        using var reader = AudioDecoder.Open(path, options, cancellation);
+        var spool = new SpooledSamples(spoolDirectory, nameHint, modelChannels);
+        try
+        {
+            var total = reader.DeclaredSourceFrames ?? 0;
+            foreach (var block in reader.ReadBlocks())
+            {
+                spool.Append(block.Channels, block.FrameCount);
+                progress.Report(reader.SourceFramesRead, Math.Max(total, reader.SourceFramesRead));
+            }
+            return spool;
+        }
+        catch
+        {
+            spool.Dispose();
+            throw;
+        }
+    }
+}
