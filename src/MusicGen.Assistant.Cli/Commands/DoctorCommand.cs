@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MusicGen.Assistant.Audio.Media;
 using MusicGen.Assistant.Cli.Hosting;
 using MusicGen.Assistant.Native;
 
@@ -51,6 +52,10 @@ internal static class DoctorCommand
         console.Field("threads", $"{session.Threads.Count} ({session.Threads.Reason})");
         using (var backend = session.CreateBackend())
             console.Field("device", $"{session.Device.ToString().ToLowerInvariant()} -> {backend.Name}{(backend.IsCpu ? $", {backend.Threads} threads" : "")}");
+        console.Line("Media");
+        // ffmpeg is optional for WAV in/out; everything else (mp3, video, images, --loudness checks) needs it
+        try { console.Field("ffmpeg", MediaTools.Locate().ToString()); }
+        catch (MediaToolNotFoundException e) { console.Field("ffmpeg", $"not found: {e.Message}"); }
         console.Line("Status: usable");
         return ExitCodes.Success;
     }

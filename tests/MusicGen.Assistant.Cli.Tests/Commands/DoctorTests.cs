@@ -18,6 +18,7 @@ public class DoctorTests
         Assert.Matches(@"    CPU  \S+: .+; memory [\d.]+ \w+ free of [\d.]+ \w+", result.Out);
         Assert.Matches(@"features: .*(SSE3|NEON)", result.Out);
         Assert.Contains("threads     3 (from --threads)", result.Out);
+        Assert.Matches(@"ffmpeg      ffmpeg '/\S*ffmpeg', ffprobe '/\S*ffprobe'", result.Out); // the setup installs it
         Assert.Contains("Status: usable", result.Out);
     }
 
