@@ -1,5 +1,7 @@
 using MusicGen.Assistant.Benchmarks.Encodec;
+using MusicGen.Assistant.Benchmarks.Encoders;
 using MusicGen.Assistant.Benchmarks.Harness;
+using MusicGen.Assistant.Models.Vision;
 using MusicGen.Assistant.Native;
 
 namespace MusicGen.Assistant.Benchmarks;
@@ -14,6 +16,10 @@ public static class Program
     [
         new EncodecBenchmark(),
         new EncodecPartsBenchmark(),
+        new MertBenchmark(),
+        new VisionBenchmark(VisionFamily.ViT),
+        new VisionBenchmark(VisionFamily.ViViT),
+        new EncoderAttentionBenchmark(),
     ];
 
     public static int Main(string[] args)
