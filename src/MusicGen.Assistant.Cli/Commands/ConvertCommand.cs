@@ -11,7 +11,7 @@ internal static class ConvertCommand
 {
     public static Command Create(CommandHost host)
     {
-        var checkpoint = new Argument<string>("checkpoint-dir") { Description = "Hugging Face checkpoint folder (config.json + *.safetensors), or an M2UGen checkpoint.pth (its adapters)." };
+        var checkpoint = new Argument<string>("checkpoint-dir") { Description = "Hugging Face checkpoint folder (config.json + *.safetensors, or pytorch_model.bin), or an M2UGen checkpoint.pth (its adapters)." };
         var output = new Argument<string>("out.gguf") { Description = "GGUF file to write (replaced atomically)." };
         var type = new Option<string>("--type", "-t")
         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MusicGen.Assistant.Formats.Common;
 using MusicGen.Assistant.Formats.Conversion;
 using MusicGen.Assistant.Formats.Gguf;
 using MusicGen.Assistant.Formats.PyTorch;
@@ -21,7 +22,7 @@ public static class CheckpointConversion
     /// <summary>The families found in a checkpoint, and a note on any part that is not converted yet.</summary>
     public sealed record Detected(IReadOnlyList<IConversionPlan> Plans, IReadOnlyList<string> Notes, string ModelType);
 
-    public static Detected Detect(string directory, SafetensorsCheckpoint checkpoint)
+    public static Detected Detect(string directory, ITensorCheckpoint checkpoint)
     {
         var configPath = Path.Combine(directory, "config.json");
         if (!File.Exists(configPath)) throw new ModelConfigException($"{directory}: no config.json (expected a Hugging Face checkpoint directory)");
@@ -67,11 +68,27 @@ public static class CheckpointConversion
         IProgress<ConversionProgress>? progress = null)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"checkpoint directory '{directory}' does not exist");
-        using var checkpoint = SafetensorsCheckpoint.OpenDirectory(directory);
+        using var checkpoint = OpenWeights(directory);
         var detected = Detect(directory, checkpoint);
         var plan = detected.Plans.Count == 1 ? detected.Plans[0] : new CombinedPlan(detected.Plans);
         var result = GgufConverter.Write(plan, output, storage, $"{Path.GetFileName(Path.GetFullPath(directory))} ({detected.ModelType})", progress);
         return (result, detected);
+    }
+
+    /// <summary>
+    /// The weights of a Hugging Face directory: model.safetensors (or its sharded index) when present, else the older
+    /// pytorch_model.bin (a torch.save zip, read without Python; some hub repos, e.g. m-a-p/MERT-v1-330M, ship only it).
+    /// </summary>
+    public static ITensorCheckpoint OpenWeights(string directory)
+    {
+        var full = Path.GetFullPath(directory);
+        if (File.Exists(Path.Combine(full, "model.safetensors")) || File.Exists(Path.Combine(full, "model.safetensors.index.json")))
+            return SafetensorsCheckpoint.OpenDirectory(full);
+        var bin = Path.Combine(full, "pytorch_model.bin");
+        if (File.Exists(bin)) return PyTorchCheckpoint.Open(bin);
+        if (File.Exists(Path.Combine(full, "pytorch_model.bin.index.json")))
+            throw new ModelWeightsException($"{full}: sharded pytorch_model-*.bin checkpoints are not supported; convert the shards to safetensors or use the hub's model.safetensors");
+        throw new ModelWeightsException($"{full}: no weights found (looked for model.safetensors, model.safetensors.index.json and pytorch_model.bin)");
     }
 
     /// <summary>
