@@ -10,8 +10,8 @@ namespace MusicGen.Assistant.Cli.Codec;
 /// </summary>
 internal static class MediaToModelInput
 {
-    /// <summary>Inputs longer than this are refused (the longest generation is one hour too).</summary>
-    public static readonly TimeSpan MaxDuration = TimeSpan.FromHours(1);
+    /// <summary>Inputs longer than this are refused (<see cref="InputLimits"/>: one hour unless configured).</summary>
+    public static TimeSpan MaxDuration => InputLimits.MaxDuration;
 
     // Below 1 kHz or above 768 kHz a rate is almost surely a broken header, not audio worth resampling.
     private const int MinRate = 1000, MaxRate = 768_000;
@@ -19,7 +19,7 @@ internal static class MediaToModelInput
     /// <summary>Checks that the file has sound that can be mapped to the model's channels; returns what it holds.</summary>
     public static InputAudioInfo Inspect(string path, int modelChannels, CancellationToken cancellation = default)
     {
-        var input = AudioDecoder.Inspect(path, new AudioDecodeOptions { MaxDuration = MaxDuration }, cancellation);
+        var input = InputLimits.Checked(() => AudioDecoder.Inspect(path, new AudioDecodeOptions { MaxDuration = MaxDuration }, cancellation));
         var info = new InputAudioInfo(input.Stream.Codec, input.SampleRate, input.ChannelCount, input.FrameCount, input.Duration);
         if (info.SampleRate is < MinRate or > MaxRate)
             throw new CliException($"'{path}' is {info.SampleRate} Hz: supported input rates are {MinRate} to {MaxRate} Hz");
@@ -30,7 +30,11 @@ internal static class MediaToModelInput
     }
 
     public static SpooledSamples Spool(string path, int modelRate, int modelChannels, string spoolDirectory, string nameHint,
-        ProgressReporter progress, CancellationToken cancellation = default)
+        ProgressReporter progress, CancellationToken cancellation = default) =>
+        InputLimits.Checked(() => SpoolChecked(path, modelRate, modelChannels, spoolDirectory, nameHint, progress, cancellation));
+
+    private static SpooledSamples SpoolChecked(string path, int modelRate, int modelChannels, string spoolDirectory, string nameHint,
+        ProgressReporter progress, CancellationToken cancellation)
     {
         var options = new AudioDecodeOptions { SampleRate = modelRate, ChannelCount = modelChannels, MaxDuration = MaxDuration };
         using var reader = AudioDecoder.Open(path, options, cancellation);

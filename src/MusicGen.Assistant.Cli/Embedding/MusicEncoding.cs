@@ -20,7 +20,7 @@ internal static class MusicEncoding
         using var encoder = HubertEncoder.Load(modelPath, backend);
         var rate = encoder.Preprocessing.SamplingRate;
         var clock = Stopwatch.StartNew();
-        var audio = AudioDecoder.Decode(mediaPath, new AudioDecodeOptions { SampleRate = rate }, session.Cancellation);
+        var audio = AudioDecoder.Decode(mediaPath, new AudioDecodeOptions { SampleRate = rate, MaxDuration = InputLimits.MaxDuration }, session.Cancellation);
         var decodeTime = clock.Elapsed;
 
         clock.Restart();

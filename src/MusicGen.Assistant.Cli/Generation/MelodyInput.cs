@@ -36,7 +36,7 @@ internal sealed record MelodyInput(string Path, MelodyWaveform Waveform, bool Tr
         var truncated = false;
         try
         {
-            using var reader = AudioDecoder.Open(full, new AudioDecodeOptions { SampleRate = rate, ChannelCount = 1 }, session.Cancellation);
+            using var reader = AudioDecoder.Open(full, new AudioDecodeOptions { SampleRate = rate, ChannelCount = 1, MaxDuration = InputLimits.MaxDuration }, session.Cancellation);
             foreach (var block in reader.ReadBlocks())
             {
                 var take = (int)Math.Min(block.FrameCount, needed - samples.Count);
