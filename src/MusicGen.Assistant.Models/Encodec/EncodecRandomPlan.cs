@@ -15,25 +15,12 @@ public sealed class EncodecRandomPlan : IConversionPlan
     public EncodecRandomPlan(EncodecConfig config, int seed)
     {
         _config = config.Validate();
-        var tensors = new List<PlannedTensor>();
-        var index = 0;
-        PlannedTensor Make(string name, long[] ne, TensorRole role, Func<Random, float> draw)
-        {
-            // HashCode.Combine is salted per process: derive each tensor's seed with a fixed mix instead
-            var s = unchecked((int)((uint)seed * 2654435761u ^ (uint)(index++ + 1) * 40503u));
-            return new PlannedTensor(name, ne, role, () =>
-            {
-                var rng = new Random(s);
-                var values = new float[ne.Aggregate(1L, (a, b) => a * b)];
-                for (var i = 0; i < values.Length; i++) values[i] = draw(rng);
-                return values;
-            }, "random init");
-        }
+        var random = new RandomTensors(seed);
         void Conv(ConvSpec c)
         {
             var scale = 1 / Math.Sqrt((double)c.Kernel * c.InChannels);
-            tensors.Add(Make(EncodecKeys.Weight(c.Name), [(long)c.Kernel * c.InChannels, c.OutChannels], TensorRole.Matrix, r => (float)(Normal(r) * scale)));
-            tensors.Add(Make(EncodecKeys.Bias(c.Name), [c.OutChannels], TensorRole.Exact, r => (float)(0.1 * Normal(r))));
+            random.Add(EncodecKeys.Weight(c.Name), [(long)c.Kernel * c.InChannels, c.OutChannels], TensorRole.Matrix, r => (float)(Normal(r) * scale));
+            random.Add(EncodecKeys.Bias(c.Name), [c.OutChannels], TensorRole.Exact, r => (float)(0.1 * Normal(r)));
         }
         foreach (var layer in EncodecLayers.Encoder(config).Concat(EncodecLayers.Decoder(config)))
         {
@@ -43,23 +30,23 @@ public sealed class EncodecRandomPlan : IConversionPlan
                 case ResidualBlockSpec b: Conv(b.First); Conv(b.Second); if (b.Shortcut is not null) Conv(b.Shortcut); break;
                 case ConvTransposeSpec t:
                     var scale = 1 / Math.Sqrt((double)t.InChannels * t.Kernel / t.Stride);
-                    tensors.Add(Make(EncodecKeys.Weight(t.Name), [t.InChannels, (long)t.Kernel * t.OutChannels], TensorRole.Matrix, r => (float)(Normal(r) * scale)));
-                    tensors.Add(Make(EncodecKeys.Bias(t.Name), [t.OutChannels], TensorRole.Exact, r => (float)(0.1 * Normal(r))));
+                    random.Add(EncodecKeys.Weight(t.Name), [t.InChannels, (long)t.Kernel * t.OutChannels], TensorRole.Matrix, r => (float)(Normal(r) * scale));
+                    random.Add(EncodecKeys.Bias(t.Name), [t.OutChannels], TensorRole.Exact, r => (float)(0.1 * Normal(r)));
                     break;
                 case LstmSpec l:
                     var bound = 1 / Math.Sqrt(l.Width);
                     for (var i = 0; i < l.Layers; i++)
                     {
-                        tensors.Add(Make(EncodecKeys.LstmInput(l.GgufPrefix, i), [l.Width, 4L * l.Width], TensorRole.Matrix, r => (float)((r.NextDouble() * 2 - 1) * bound)));
-                        tensors.Add(Make(EncodecKeys.LstmHidden(l.GgufPrefix, i), [l.Width, 4L * l.Width], TensorRole.Matrix, r => (float)((r.NextDouble() * 2 - 1) * bound)));
-                        tensors.Add(Make(EncodecKeys.LstmBias(l.GgufPrefix, i), [4L * l.Width], TensorRole.Exact, r => (float)((r.NextDouble() * 2 - 1) * 2 * bound)));
+                        random.Add(EncodecKeys.LstmInput(l.GgufPrefix, i), [l.Width, 4L * l.Width], TensorRole.Matrix, r => (float)((r.NextDouble() * 2 - 1) * bound));
+                        random.Add(EncodecKeys.LstmHidden(l.GgufPrefix, i), [l.Width, 4L * l.Width], TensorRole.Matrix, r => (float)((r.NextDouble() * 2 - 1) * bound));
+                        random.Add(EncodecKeys.LstmBias(l.GgufPrefix, i), [4L * l.Width], TensorRole.Exact, r => (float)((r.NextDouble() * 2 - 1) * 2 * bound));
                     }
                     break;
             }
         }
         for (var q = 0; q < config.NumQuantizers; q++)
-            tensors.Add(Make(EncodecKeys.Codebook(q), [config.CodebookDim, config.CodebookSize], TensorRole.Exact, r => (float)Normal(r)));
-        Tensors = tensors;
+            random.Add(EncodecKeys.Codebook(q), [config.CodebookDim, config.CodebookSize], TensorRole.Exact, r => (float)Normal(r));
+        Tensors = random.Tensors;
     }
 
     public string Architecture => EncodecKeys.Architecture;
@@ -70,5 +57,5 @@ public sealed class EncodecRandomPlan : IConversionPlan
         writer.SetMetadata("general.name", "untrained random-weight EnCodec (demo/benchmark)");
     }
 
-    private static double Normal(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
+    private static double Normal(Random r) => RandomTensors.Normal(r);
 }

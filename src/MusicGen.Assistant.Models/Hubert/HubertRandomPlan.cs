@@ -18,25 +18,13 @@ public sealed class HubertRandomPlan : IConversionPlan
     {
         _config = config.Validate();
         _preprocessing = (preprocessing ?? new HubertPreprocessing { SamplingRate = 24000, ReturnAttentionMask = true }).Validate();
-        var tensors = new List<PlannedTensor>();
-        var index = 0;
-        void Make(string name, long[] ne, TensorRole role, Func<Random, double> draw)
-        {
-            var s = unchecked(seed * 1_000_003 + index++); // not HashCode.Combine: that is salted per process
-            tensors.Add(new PlannedTensor(name, ne, role, () =>
-            {
-                var rng = new Random(s);
-                var values = new float[ne.Aggregate(1L, (a, b) => a * b)];
-                for (var i = 0; i < values.Length; i++) values[i] = (float)draw(rng);
-                return values;
-            }, "random init"));
-        }
+        var random = new RandomTensors(seed);
         void Matrix(string name, long inputs, long outputs) =>
-            Make(name, [inputs, outputs], TensorRole.Matrix, r => Normal(r) / Math.Sqrt(inputs));
-        void Bias(string name, long width) => Make(name, [width], TensorRole.Exact, r => 0.1 * Normal(r));
+            random.Add(name, [inputs, outputs], TensorRole.Matrix, r => Normal(r) / Math.Sqrt(inputs));
+        void Bias(string name, long width) => random.Add(name, [width], TensorRole.Exact, r => 0.1 * Normal(r));
         void Norm(string weight, string bias, long width)
         {
-            Make(weight, [width], TensorRole.Exact, r => 1 + 0.1 * Normal(r));
+            random.Add(weight, [width], TensorRole.Exact, r => 1 + 0.1 * Normal(r));
             Bias(bias, width);
         }
 
@@ -70,7 +58,7 @@ public sealed class HubertRandomPlan : IConversionPlan
             Linear(HubertKeys.Up, h, ff);
             Linear(HubertKeys.Down, ff, h);
         }
-        Tensors = tensors;
+        Tensors = random.Tensors;
     }
 
     public string Architecture => HubertKeys.Architecture;
@@ -82,5 +70,5 @@ public sealed class HubertRandomPlan : IConversionPlan
         writer.SetMetadata("general.name", "untrained random-weight HuBERT encoder (benchmark/test)");
     }
 
-    private static double Normal(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
+    private static double Normal(Random r) => RandomTensors.Normal(r);
 }

@@ -17,33 +17,20 @@ public sealed class MusicGenDecoderRandomPlan : IConversionPlan
     {
         _config = config.Validate();
         long d = config.HiddenSize, f = config.FfnDim;
-        var tensors = new List<PlannedTensor>();
-        var index = 0;
-        void Add(string name, long[] ne, TensorRole role, Func<Random, float> draw)
-        {
-            // a fixed mix per tensor (HashCode.Combine is salted per process)
-            var s = unchecked((int)((uint)seed * 2654435761u ^ (uint)(index++ + 1) * 40503u));
-            tensors.Add(new PlannedTensor(name, ne, role, () =>
-            {
-                var rng = new Random(s);
-                var values = new float[ne.Aggregate(1L, (a, b) => a * b)];
-                for (var i = 0; i < values.Length; i++) values[i] = draw(rng);
-                return values;
-            }, "random init"));
-        }
+        var random = new RandomTensors(seed);
         void Linear(string name, long inputs, long outputs)
         {
             var scale = 1 / Math.Sqrt(inputs);
-            Add(name, [inputs, outputs], TensorRole.Matrix, r => (float)(Normal(r) * scale));
+            random.Add(name, [inputs, outputs], TensorRole.Matrix, r => (float)(Normal(r) * scale));
         }
         void Norm(string prefix)
         {
-            Add(K.Weight(prefix), [d], TensorRole.Exact, r => (float)(1 + 0.1 * Normal(r)));
-            Add(K.Bias(prefix), [d], TensorRole.Exact, r => (float)(0.1 * Normal(r)));
+            random.Add(K.Weight(prefix), [d], TensorRole.Exact, r => (float)(1 + 0.1 * Normal(r)));
+            random.Add(K.Bias(prefix), [d], TensorRole.Exact, r => (float)(0.1 * Normal(r)));
         }
 
         for (var k = 0; k < config.NumCodebooks; k++)
-            Add(K.TokenEmbedding(k), [d, config.EmbeddingRows], TensorRole.Exact, r => (float)Normal(r));
+            random.Add(K.TokenEmbedding(k), [d, config.EmbeddingRows], TensorRole.Exact, r => (float)Normal(r));
         for (var i = 0; i < config.NumHiddenLayers; i++)
         {
             Norm(K.InBlock(i, K.SelfAttentionNorm));
@@ -62,10 +49,10 @@ public sealed class MusicGenDecoderRandomPlan : IConversionPlan
         if (config.IsMelody)
         {
             var scale = 1 / Math.Sqrt(config.NumChroma);
-            Add(K.Weight(K.ChromaProjection), [config.NumChroma, d], TensorRole.Exact, r => (float)(Normal(r) * scale));
-            Add(K.Bias(K.ChromaProjection), [d], TensorRole.Exact, r => (float)(0.1 * Normal(r)));
+            random.Add(K.Weight(K.ChromaProjection), [config.NumChroma, d], TensorRole.Exact, r => (float)(Normal(r) * scale));
+            random.Add(K.Bias(K.ChromaProjection), [d], TensorRole.Exact, r => (float)(0.1 * Normal(r)));
         }
-        Tensors = tensors;
+        Tensors = random.Tensors;
     }
 
     public string Architecture => K.Architecture;
@@ -77,5 +64,5 @@ public sealed class MusicGenDecoderRandomPlan : IConversionPlan
         writer.SetMetadata("general.name", "untrained random-weight MusicGen decoder (demo/benchmark)");
     }
 
-    private static double Normal(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
+    private static double Normal(Random r) => RandomTensors.Normal(r);
 }

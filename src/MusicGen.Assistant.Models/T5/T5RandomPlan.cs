@@ -16,26 +16,14 @@ public sealed class T5RandomPlan : IConversionPlan
     public T5RandomPlan(T5Config config, int seed, int? projectionWidth = null)
     {
         _config = config.Validate();
-        var tensors = new List<PlannedTensor>();
-        var index = 0;
-        void Make(string name, long[] ne, TensorRole role, Func<Random, double> draw)
-        {
-            var s = unchecked(seed * 1_000_003 + index++); // not HashCode.Combine: that is salted per process
-            tensors.Add(new PlannedTensor(name, ne, role, () =>
-            {
-                var rng = new Random(s);
-                var values = new float[ne.Aggregate(1L, (a, b) => a * b)];
-                for (var i = 0; i < values.Length; i++) values[i] = (float)draw(rng);
-                return values;
-            }, "random init"));
-        }
+        var random = new RandomTensors(seed);
         void Matrix(string name, long inputs, long outputs) =>
-            Make(name, [inputs, outputs], TensorRole.Matrix, r => Normal(r) / Math.Sqrt(inputs));
-        void Norm(string name) => Make(name, [config.DModel], TensorRole.Exact, r => 1 + 0.1 * Normal(r));
+            random.Add(name, [inputs, outputs], TensorRole.Matrix, r => Normal(r) / Math.Sqrt(inputs));
+        void Norm(string name) => random.Add(name, [config.DModel], TensorRole.Exact, r => 1 + 0.1 * Normal(r));
 
         long d = config.DModel, inner = config.InnerDim, ff = config.DFf;
-        Make(T5Keys.TokenEmbedding, [d, config.VocabSize], TensorRole.Matrix, Normal);
-        Make(T5Keys.RelativeAttentionBias, [config.NumHeads, config.RelativeAttentionNumBuckets], TensorRole.Exact, r => 0.5 * Normal(r));
+        random.Add(T5Keys.TokenEmbedding, [d, config.VocabSize], TensorRole.Matrix, Normal);
+        random.Add(T5Keys.RelativeAttentionBias, [config.NumHeads, config.RelativeAttentionNumBuckets], TensorRole.Exact, r => 0.5 * Normal(r));
         for (var i = 0; i < config.NumLayers; i++)
         {
             Norm(T5Keys.AttentionNorm(i));
@@ -52,9 +40,9 @@ public sealed class T5RandomPlan : IConversionPlan
         if (projectionWidth is { } width)
         {
             Matrix(T5Keys.ProjectionWeight, d, width);
-            Make(T5Keys.ProjectionBias, [width], TensorRole.Exact, r => 0.1 * Normal(r));
+            random.Add(T5Keys.ProjectionBias, [width], TensorRole.Exact, r => 0.1 * Normal(r));
         }
-        Tensors = tensors;
+        Tensors = random.Tensors;
     }
 
     public string Architecture => T5Keys.Architecture;
@@ -66,5 +54,5 @@ public sealed class T5RandomPlan : IConversionPlan
         writer.SetMetadata("general.name", "untrained random-weight T5 encoder (demo/benchmark/test)");
     }
 
-    private static double Normal(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
+    private static double Normal(Random r) => RandomTensors.Normal(r);
 }

@@ -17,35 +17,23 @@ public sealed class VisionRandomPlan : IConversionPlan
     {
         _config = config.Validate();
         var k = VisionKeys.For(config.Family);
-        var tensors = new List<PlannedTensor>();
-        var index = 0;
-        void Make(string name, long[] ne, TensorRole role, Func<Random, double> draw)
-        {
-            var s = unchecked(seed * 1_000_003 + index++); // not HashCode.Combine: that is salted per process
-            tensors.Add(new PlannedTensor(name, ne, role, () =>
-            {
-                var rng = new Random(s);
-                var values = new float[ne.Aggregate(1L, (a, b) => a * b)];
-                for (var i = 0; i < values.Length; i++) values[i] = (float)draw(rng);
-                return values;
-            }, "random init"));
-        }
+        var random = new RandomTensors(seed);
         void Linear(string module, long inputs, long outputs, bool bias = true)
         {
-            Make(module + ".weight", [inputs, outputs], TensorRole.Matrix, r => Normal(r) / Math.Sqrt(inputs));
-            if (bias) Make(module + ".bias", [outputs], TensorRole.Exact, r => 0.1 * Normal(r));
+            random.Add(module + ".weight", [inputs, outputs], TensorRole.Matrix, r => Normal(r) / Math.Sqrt(inputs));
+            if (bias) random.Add(module + ".bias", [outputs], TensorRole.Exact, r => 0.1 * Normal(r));
         }
         void Norm(string module)
         {
-            Make(module + ".weight", [config.HiddenSize], TensorRole.Exact, r => 1 + 0.1 * Normal(r));
-            Make(module + ".bias", [config.HiddenSize], TensorRole.Exact, r => 0.1 * Normal(r));
+            random.Add(module + ".weight", [config.HiddenSize], TensorRole.Exact, r => 1 + 0.1 * Normal(r));
+            random.Add(module + ".bias", [config.HiddenSize], TensorRole.Exact, r => 0.1 * Normal(r));
         }
 
         long d = config.HiddenSize, f = config.IntermediateSize;
-        Make(k.PatchWeight, [config.PatchVectorLength, d], TensorRole.Matrix, r => Normal(r) / Math.Sqrt(config.PatchVectorLength));
-        Make(k.PatchBias, [d], TensorRole.Exact, r => 0.1 * Normal(r));
-        Make(k.ClassEmbedding, [d], TensorRole.Exact, r => 0.5 * Normal(r));
-        Make(k.PositionEmbedding, [d, config.SequenceLength], TensorRole.Exact, r => 0.5 * Normal(r));
+        random.Add(k.PatchWeight, [config.PatchVectorLength, d], TensorRole.Matrix, r => Normal(r) / Math.Sqrt(config.PatchVectorLength));
+        random.Add(k.PatchBias, [d], TensorRole.Exact, r => 0.1 * Normal(r));
+        random.Add(k.ClassEmbedding, [d], TensorRole.Exact, r => 0.5 * Normal(r));
+        random.Add(k.PositionEmbedding, [d, config.SequenceLength], TensorRole.Exact, r => 0.5 * Normal(r));
         for (var i = 0; i < config.NumHiddenLayers; i++)
         {
             Norm(k.Block(i, VisionKeys.BeforeNorm));
@@ -57,14 +45,14 @@ public sealed class VisionRandomPlan : IConversionPlan
             Linear(k.Block(i, VisionKeys.Up), d, f);
             Linear(k.Block(i, VisionKeys.Down), f, d);
         }
-        Make(k.FinalNormWeight, [d], TensorRole.Exact, r => 1 + 0.1 * Normal(r));
-        Make(k.FinalNormBias, [d], TensorRole.Exact, r => 0.1 * Normal(r));
+        random.Add(k.FinalNormWeight, [d], TensorRole.Exact, r => 1 + 0.1 * Normal(r));
+        random.Add(k.FinalNormBias, [d], TensorRole.Exact, r => 0.1 * Normal(r));
         if (pooler)
         {
-            Make(k.PoolerWeight, [d, d], TensorRole.Matrix, r => Normal(r) / Math.Sqrt(d));
-            Make(k.PoolerBias, [d], TensorRole.Exact, r => 0.1 * Normal(r));
+            random.Add(k.PoolerWeight, [d, d], TensorRole.Matrix, r => Normal(r) / Math.Sqrt(d));
+            random.Add(k.PoolerBias, [d], TensorRole.Exact, r => 0.1 * Normal(r));
         }
-        Tensors = tensors;
+        Tensors = random.Tensors;
         Architecture = k.Architecture;
     }
 
@@ -77,5 +65,5 @@ public sealed class VisionRandomPlan : IConversionPlan
         writer.SetMetadata("general.name", $"untrained random-weight {_config.Name} encoder (demo/benchmark/test)");
     }
 
-    private static double Normal(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
+    private static double Normal(Random r) => RandomTensors.Normal(r);
 }
