@@ -1,6 +1,7 @@
 using MusicGen.Assistant.Benchmarks.Encodec;
 using MusicGen.Assistant.Benchmarks.Encoders;
 using MusicGen.Assistant.Benchmarks.Harness;
+using MusicGen.Assistant.Benchmarks.MusicGen;
 using MusicGen.Assistant.Models.Vision;
 using MusicGen.Assistant.Native;
 
@@ -16,6 +17,7 @@ public static class Program
     [
         new EncodecBenchmark(),
         new EncodecPartsBenchmark(),
+        new MusicGenBenchmark(),
         new MertBenchmark(),
         new VisionBenchmark(VisionFamily.ViT),
         new VisionBenchmark(VisionFamily.ViViT),

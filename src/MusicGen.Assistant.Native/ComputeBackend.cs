@@ -11,6 +11,7 @@ namespace MusicGen.Assistant.Native;
 public sealed unsafe class ComputeBackend : IDisposable
 {
     private readonly BackendHandle _handle;
+    private CpuWorkerThreads? _workers;
 
     private ComputeBackend(nint device, int threads)
     {
@@ -62,5 +63,23 @@ public sealed unsafe class ComputeBackend : IDisposable
     /// <summary>Whether this backend can run the op that produced <paramref name="t"/>.</summary>
     public bool Supports(Tensor t) => GgmlBackendApi.ggml_backend_supports_op(Pointer, t.Ptr);
 
-    public void Dispose() => _handle.Dispose();
+    /// <summary>Whether the CPU worker threads live from one graph to the next (<see cref="KeepWorkerThreads"/>).</summary>
+    public bool KeepsWorkerThreads => _workers is not null;
+
+    /// <summary>
+    /// Keeps this CPU backend's worker threads between graphs (a ggml threadpool that waits without polling) instead
+    /// of starting fresh ones for every graph: for many small graphs (decode steps), and for graphs with C# kernels,
+    /// which would otherwise attach each fresh thread to .NET. No effect on other backends or with one thread.
+    /// </summary>
+    public void KeepWorkerThreads()
+    {
+        if (!IsCpu || Threads < 2 || _workers is not null) return;
+        _workers = new CpuWorkerThreads(Device, _handle.Pointer, Threads);
+    }
+
+    public void Dispose()
+    {
+        _handle.Dispose();
+        _workers?.Dispose();
+    }
 }

@@ -73,6 +73,63 @@ public sealed unsafe partial class GgmlContext
         return new Tensor(t).Named("tap_sum");
     }
 
+    /// <summary>
+    /// <see cref="GeluErf"/> by our vectorized kernel (<see cref="Kernels.GeluErfKernel"/>; ggml's calls libm's erff per
+    /// element). Same shape, contiguous F32. Every worker thread enters it: on a backend whose worker threads are
+    /// created per graph (<see cref="ComputeBackend.KeepsWorkerThreads"/> false, more than one thread) each compute
+    /// then pays for attaching a fresh thread to .NET.
+    /// </summary>
+    public Tensor GeluErfKernel(Tensor x)
+    {
+        RequireF32(x, "gelu_erf_kernel");
+        RequireContiguous(x, "gelu_erf_kernel");
+        EnsureRoom(1);
+        var args = stackalloc GgmlTensorStruct*[1];
+        args[0] = x.Ptr;
+        return new Tensor(GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, x.Ne0, x.Ne1, x.Ne2, x.Ne3, args, 1,
+            &Kernels.GeluErfKernel.Run, -1, 0)).Named("gelu_erf_kernel");
+    }
+
+    /// <summary>
+    /// softmax(scale·q·kᵀ + mask)·v for one query per row by our kernel (<see cref="Kernels.OneQueryAttentionKernel"/>),
+    /// heads merged: query {width, 1, rows} (contiguous F32), keys {hd, n_kv, heads, rows} (F32 with contiguous rows)
+    /// and transposed values {n_kv, hd, heads, rows} (F32, contiguous along n_kv, or a permuted view of head-major
+    /// values {hd, n_kv, ...}, contiguous along hd: e.g. of a cache), mask null or {n_kv, ≥ 1, 1, 1 or rows}
+    /// F32 (row 0 used; keys masked with float.MinValue or -inf are skipped) -> {width, 1, rows}.
+    /// </summary>
+    public Tensor AttendOneQuery(Tensor query, Tensor keys, Tensor valuesTransposed, Tensor? mask, float scale)
+    {
+        const string op = "attend_one_query";
+        RequireF32(query, op);
+        RequireF32(keys, op);
+        RequireF32(valuesTransposed, op);
+        RequireContiguous(query, op);
+        var (hd, n, heads, rows) = (keys.Ne0, keys.Ne1, keys.Ne2, keys.Ne3);
+        Require(query.Ne1 == 1 && query.Ne3 == 1 && query.Ne0 == hd * heads && query.Ne2 == rows, op,
+            () => $"query {S(query)} is not one position of {heads} heads x {hd} for {rows} rows (keys {S(keys)})");
+        Require(keys.Nb(0) == 4 && (valuesTransposed.Nb(0) == 4 || valuesTransposed.Nb(1) == 4), op,
+            () => $"keys {S(keys)} need contiguous rows, values {S(valuesTransposed)} contiguous keys or head dims");
+        Require(valuesTransposed.Ne0 == n && valuesTransposed.Ne1 == hd && valuesTransposed.Ne2 == heads && valuesTransposed.Ne3 == rows, op,
+            () => $"transposed values {S(valuesTransposed)} do not match keys {S(keys)}");
+        if (mask is { } m)
+        {
+            RequireF32(m, op);
+            RequireContiguous(m, op);
+            Require(m.Ne0 == n && m.Ne2 == 1 && (m.Ne3 == 1 || m.Ne3 == rows), op, () => $"mask {S(m)} is not {{{n}, q, 1, 1 or {rows}}}");
+        }
+        Require(n <= 1 << 20, op, () => $"{n} keys are too many for one query's score buffer");
+        EnsureRoom(1);
+        var args = stackalloc GgmlTensorStruct*[4];
+        args[0] = query.Ptr;
+        args[1] = keys.Ptr;
+        args[2] = valuesTransposed.Ptr;
+        args[3] = mask is { } mm ? mm.Ptr : null;
+        var t = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, query.Ne0, 1, rows, 1, args, mask is null ? 3 : 4,
+            &Kernels.OneQueryAttentionKernel.Run, -1, 0);
+        SetKernelParams(t, BitConverter.SingleToInt32Bits(scale));
+        return new Tensor(t).Named(op);
+    }
+
     /// <summary>Longest weight row (taps·in) <see cref="ConvFrames"/> takes for a conv with fewer than 8 outputs.</summary>
     public const int MaxDirectDotRow = Kernels.ConvFramesKernel.MaxDotRow;
 

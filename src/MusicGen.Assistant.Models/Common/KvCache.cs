@@ -5,9 +5,15 @@ namespace MusicGen.Assistant.Models;
 /// <summary>
 /// Keys and values of every attention layer for <see cref="Rows"/> sequences of up to <see cref="Capacity"/>
 /// positions, in backend memory reserved once (a <see cref="TensorStore"/>): appending a step writes into it, never
-/// allocates. Per layer, keys are {width, capacity, rows} (one position's heads side by side) and values are kept
-/// transposed, {capacity, width, rows}, so both read as the per-head views <see cref="MultiHeadAttention.Attend"/>
-/// multiplies with directly. Also used for cross-attention memories (written once at position 0).
+/// allocates. Per layer, keys are head-major, {head_dim, capacity, heads, rows}, and values are kept transposed,
+/// {capacity, width, rows}, so both read as the per-head views <see cref="MultiHeadAttention.Attend"/> multiplies with
+/// directly. Head-major keys make a head's keys one contiguous run: read with position-major keys, every key of a head
+/// is a separate 4 KB-strided chunk the prefetcher cannot follow, and a decode step's attention waits on memory.
+/// Also used for cross-attention memories (written once at position 0).
+/// With <c>headMajorValues</c> the values are stored like the keys, {head_dim, capacity, heads, rows}: a write is
+/// then one row of head_dim values per head (transposed values take a scatter of single values into separate cache
+/// lines, a millisecond per decode step), and <see cref="ValuesTransposed"/> returns a permuted view that our
+/// one-query kernel reads as it is (ggml's products need it copied first; <see cref="MultiHeadAttention.Attend"/> does).
 /// </summary>
 public sealed class KvCache : IDisposable
 {
@@ -16,7 +22,8 @@ public sealed class KvCache : IDisposable
     private readonly Tensor[] _values;
     private readonly long _element;
 
-    public KvCache(ComputeBackend backend, int layers, int width, int heads, int capacity, int rows, GgmlType type = GgmlType.F32)
+    public KvCache(ComputeBackend backend, int layers, int width, int heads, int capacity, int rows, GgmlType type = GgmlType.F32,
+        bool headMajorValues = false)
     {
         if (layers < 1 || width < 1 || capacity < 1 || rows < 1)
             throw new ArgumentOutOfRangeException(nameof(capacity), $"a KV cache of {layers} layers, width {width}, {capacity} positions and {rows} rows");
@@ -24,7 +31,7 @@ public sealed class KvCache : IDisposable
             throw new ArgumentException($"{heads} heads do not divide the width {width}", nameof(heads));
         if (type is not (GgmlType.F32 or GgmlType.F16))
             throw new ArgumentException($"KV cache type {type}: F32 or F16 only", nameof(type));
-        (Layers, Width, Heads, Capacity, Rows, Type) = (layers, width, heads, capacity, rows, type);
+        (Layers, Width, Heads, Capacity, Rows, Type, HeadMajorValues) = (layers, width, heads, capacity, rows, type, headMajorValues);
         _element = GgmlTypeSizes.BytesPerBlock(type);
         _store = new TensorStore(backend, 2 * layers + 1);
         try
@@ -33,8 +40,10 @@ public sealed class KvCache : IDisposable
             _values = new Tensor[layers];
             for (var l = 0; l < layers; l++)
             {
-                _keys[l] = _store.Context.NewTensor(type, width, capacity, rows).Named($"cache.{l}.k");
-                _values[l] = _store.Context.NewTensor(type, capacity, width, rows).Named($"cache.{l}.v");
+                _keys[l] = _store.Context.NewTensor(type, width / heads, capacity, heads, rows).Named($"cache.{l}.k");
+                _values[l] = (headMajorValues
+                    ? _store.Context.NewTensor(type, width / heads, capacity, heads, rows)
+                    : _store.Context.NewTensor(type, capacity, width, rows)).Named($"cache.{l}.v");
             }
             _store.Allocate();
             // positions past the written ones may be read under a blocking mask: they must be finite, not garbage
@@ -54,6 +63,9 @@ public sealed class KvCache : IDisposable
     public int Capacity { get; }
     public int Rows { get; }
     public GgmlType Type { get; }
+
+    /// <summary>Values stored {head_dim, capacity, heads, rows} instead of transposed.</summary>
+    public bool HeadMajorValues { get; }
     public long Bytes => _store.AllocatedBytes;
 
     /// <summary>
@@ -71,12 +83,24 @@ public sealed class KvCache : IDisposable
         if (values.Ne1 != n) throw new GgmlException($"KV cache: {n} key positions but {values.Ne1} value positions");
         if (position < 0 || position + n > Capacity)
             throw new GgmlException($"KV cache: positions [{position}, {position + n}) do not fit its {Capacity} positions");
-        var k = _keys[layer];
-        var kSlot = ctx.View(k, [Width, n, Rows], [k.Nb(1), k.Nb(2)], position * k.Nb(1));
-        graph.Expand(ctx.Copy(keys, kSlot));
+        graph.Expand(CopyHeadMajor(ctx, keys, _keys[layer], position));
         var v = _values[layer];
+        if (HeadMajorValues)
+        {
+            graph.Expand(CopyHeadMajor(ctx, values, v, position));
+            return;
+        }
         var vSlot = ctx.View(v, [n, Width, Rows], [v.Nb(1), v.Nb(2)], position * _element);
         graph.Expand(ctx.Copy(ctx.Transpose(values), vSlot));
+    }
+
+    // x {width, n, rows} into head-major slots from a position: the slots seen in the source's order
+    // {head_dim, heads, n, rows} (one view, no permute: three tensors in all)
+    private Tensor CopyHeadMajor(GgmlContext ctx, Tensor x, Tensor store, int position)
+    {
+        var n = x.Ne1;
+        var slot = ctx.View(store, [HeadDim, Heads, n, Rows], [store.Nb(2), store.Nb(1), store.Nb(3)], position * store.Nb(1));
+        return ctx.Copy(ctx.Reshape(x, HeadDim, Heads, n, Rows), slot);
     }
 
     /// <summary>
@@ -94,7 +118,12 @@ public sealed class KvCache : IDisposable
         var n = keys.Ne1;
         if (values.Ne1 != n || positions.Ne0 != n || positions.Ne1 != 1)
             throw new GgmlException($"KV cache: {n} key positions, {values.Ne1} value positions and {positions.ShapeText} write positions differ");
-        graph.Expand(ctx.SetRows(_keys[layer], keys, positions));
+        graph.Expand(ctx.SetRows(_keys[layer], PerHead(ctx, keys), positions));
+        if (HeadMajorValues)
+        {
+            graph.Expand(ctx.SetRows(_values[layer], PerHead(ctx, values), positions));
+            return;
+        }
         // values go in transposed: scatter single elements, position by position, of each (channel, row)
         var v = _values[layer];
         var columns = ctx.Reshape(v, 1, Capacity, Width, Rows);                              // {1, capacity, width, rows}
@@ -108,15 +137,23 @@ public sealed class KvCache : IDisposable
         CheckLayer(layer);
         CheckLength(length);
         var k = _keys[layer];
-        return ctx.View(k, [HeadDim, length, Heads, Rows], [k.Nb(1), HeadDim * _element, k.Nb(2)], 0);
+        return ctx.View(k, [HeadDim, length, Heads, Rows], [k.Nb(1), k.Nb(2), k.Nb(3)], 0);
     }
 
-    /// <summary>The first <paramref name="length"/> positions of a layer's values, transposed: {length, head_dim, heads, rows}.</summary>
+    // {width, n, rows} seen as {head_dim, n, heads, rows}: rows of head_dim values, the cache's key layout
+    private Tensor PerHead(GgmlContext ctx, Tensor x) => ctx.Permute(ctx.Reshape(x, HeadDim, Heads, x.Ne1, Rows), 0, 2, 1, 3);
+
+    /// <summary>
+    /// The first <paramref name="length"/> positions of a layer's values, transposed: {length, head_dim, heads, rows}.
+    /// With head-major values this is a permuted view (element stride head_dim along the positions).
+    /// </summary>
     public Tensor ValuesTransposed(GgmlContext ctx, int layer, int length)
     {
         CheckLayer(layer);
         CheckLength(length);
         var v = _values[layer];
+        if (HeadMajorValues)
+            return ctx.Permute(ctx.View(v, [HeadDim, length, Heads, Rows], [v.Nb(1), v.Nb(2), v.Nb(3)], 0), 1, 0, 2, 3);
         return ctx.View(v, [length, HeadDim, Heads, Rows], [v.Nb(1), HeadDim * v.Nb(1), v.Nb(2)], 0);
     }
 

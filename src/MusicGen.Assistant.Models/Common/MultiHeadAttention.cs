@@ -13,17 +13,32 @@ public static class MultiHeadAttention
     /// <summary>
     /// softmax(q·kᵀ · scale + mask) · v, heads merged back: q {width, n, rows} with keys/values from
     /// <see cref="Keys"/>/<see cref="ValuesTransposed"/> or a cache -> {width, n, rows}. The mask (0 = attend, a very
-    /// negative number = not) is {n_kv, ≥ n} shared by every row, or {n_kv, ≥ n, 1, rows} per row.
+    /// negative number = not) is {n_kv, ≥ n} shared by every row, or {n_kv, ≥ n, 1, rows} per row. With
+    /// <paramref name="cpuKernel"/> (CPU backend only) a single query over F32 keys and values is one node of our kernel
+    /// (<see cref="GgmlContext.AttendOneQuery"/>: a decode step's attention, which skips the masked tail of a cache).
     /// </summary>
-    public static Tensor Attend(GgmlContext ctx, Tensor query, Tensor keys, Tensor valuesTransposed, Tensor? mask, int heads, float scale)
+    public static Tensor Attend(GgmlContext ctx, Tensor query, Tensor keys, Tensor valuesTransposed, Tensor? mask, int heads, float scale,
+        bool cpuKernel = false)
     {
+        if (cpuKernel && OneQueryKernelTakes(query, keys, valuesTransposed, mask))
+            return ctx.AttendOneQuery(query, keys, valuesTransposed, mask, scale);
         var q = Keys(ctx, query, heads);                                             // {hd, n, H, rows}
         var scores = ctx.MulMat(keys, q);                                            // {n_kv, n, H, rows}
         var weights = ctx.SoftMax(scores, mask, scale);
-        var mixed = ctx.MulMat(valuesTransposed, weights);                           // {hd, n, H, rows}
+        // a permuted view (head-major cached values) is copied into the layout ggml's product takes
+        var vT = valuesTransposed.Nb(0) == GgmlTypeSizes.BytesPerBlock(valuesTransposed.Type) ? valuesTransposed : ctx.Cont(valuesTransposed);
+        var mixed = ctx.MulMat(vT, weights);                                         // {hd, n, H, rows}
         var merged = ctx.Cont(ctx.Permute(mixed, 0, 2, 1, 3));                       // {hd, H, n, rows}
         return ctx.Reshape(merged, query.Ne0, query.Ne1, query.Ne2);
     }
+
+    // one query over F32 keys (unit element stride) and F32 values (transposed, or head-major seen transposed), and
+    // an F32 mask shared by the heads
+    private static bool OneQueryKernelTakes(Tensor query, Tensor keys, Tensor valuesTransposed, Tensor? mask) =>
+        query.Ne1 == 1 && query.IsContiguous && query.Type == GgmlType.F32 &&
+        keys.Type == GgmlType.F32 && keys.Nb(0) == sizeof(float) &&
+        valuesTransposed.Type == GgmlType.F32 && (valuesTransposed.Nb(0) == sizeof(float) || valuesTransposed.Nb(1) == sizeof(float)) &&
+        (mask is not { } m || m.Type == GgmlType.F32 && m.IsContiguous && m.Ne2 == 1);
 
     /// <summary>Projected keys (or queries) {width, n, rows} seen per head: a view {head_dim, n, heads, rows}.</summary>
     public static Tensor Keys(GgmlContext ctx, Tensor x, int heads)

@@ -18,6 +18,9 @@ public sealed partial class MusicGenDecoder : IDisposable
         Config = weights.Config;
         Backend = backend;
         Executor = new GraphExecutor(backend, GraphCapacity);
+        // a decode step is a small graph run hundreds of times: worker threads kept between graphs (not restarted per
+        // step) and free to enter our C# kernels
+        backend.KeepWorkerThreads();
     }
 
     /// <summary>Loads the decoder of a GGUF file (converted from a MusicGen checkpoint) onto a backend.</summary>

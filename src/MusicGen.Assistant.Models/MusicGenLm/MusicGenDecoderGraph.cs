@@ -22,6 +22,14 @@ public sealed class MusicGenDecoderGraph(GgmlContext ctx, MusicGenDecoderWeights
 {
     private readonly MusicGenDecoderConfig _c = weights.Config;
 
+    private bool CpuKernels => UsesCpuKernels(weights.Backend);
+
+    /// <summary>
+    /// Whether graphs on <paramref name="backend"/> take our C# kernels (GELU, one-query attention): CPU only, and only
+    /// with worker threads kept between graphs (else each graph pays for attaching fresh threads to .NET).
+    /// </summary>
+    internal static bool UsesCpuKernels(ComputeBackend backend) => backend is { IsCpu: true } b && (b.Threads == 1 || b.KeepsWorkerThreads);
+
     /// <summary>
     /// Σ_k Emb_k(tokens_k) + pos: <paramref name="tokens"/> holds per codebook the ids {n · rows} (position fastest),
     /// <paramref name="positions"/> the position ids {n}. Returns {hidden, n, rows}.
@@ -64,17 +72,17 @@ public sealed class MusicGenDecoderGraph(GgmlContext ctx, MusicGenDecoderWeights
         var h = w.SelfAttentionNorm.Apply(ctx, x);
         // projections take all rows as one matrix (ApplyAcrossRows): a step's weights are streamed once, not per row
         var (keys, values) = self(layer, sa.Key.ApplyAcrossRows(ctx, h), sa.Value.ApplyAcrossRows(ctx, h));
-        x = ctx.Add(x, sa.Output.ApplyAcrossRows(ctx, MultiHeadAttention.Attend(ctx, sa.Query.ApplyAcrossRows(ctx, h), keys, values, selfMask, sa.Heads, sa.Scale)));
+        x = ctx.Add(x, sa.Output.ApplyAcrossRows(ctx, MultiHeadAttention.Attend(ctx, sa.Query.ApplyAcrossRows(ctx, h), keys, values, selfMask, sa.Heads, sa.Scale, CpuKernels)));
 
         if (w.CrossAttention is { } ca)
         {
             h = w.CrossAttentionNorm!.Apply(ctx, x);
             var (ck, cv) = cross(layer);
-            x = ctx.Add(x, ca.Output.ApplyAcrossRows(ctx, MultiHeadAttention.Attend(ctx, ca.Query.ApplyAcrossRows(ctx, h), ck, cv, crossMask, ca.Heads, ca.Scale)));
+            x = ctx.Add(x, ca.Output.ApplyAcrossRows(ctx, MultiHeadAttention.Attend(ctx, ca.Query.ApplyAcrossRows(ctx, h), ck, cv, crossMask, ca.Heads, ca.Scale, CpuKernels)));
         }
 
         h = w.FeedForwardNorm.Apply(ctx, x);
-        return ctx.Add(x, w.FeedForward.ApplyAcrossRows(ctx, h));
+        return ctx.Add(x, w.FeedForward.ApplyAcrossRows(ctx, h, CpuKernels));
     }
 
     /// <summary>A block's cross-attention keys and values {hidden, m, rows} of the conditioning {hidden, m, rows}.</summary>

@@ -36,7 +36,9 @@ public sealed partial class MusicGenDecoderSession : IDisposable
         ConditioningLength = conditioning.Length;
         _keep = conditioning.Keep;
         _stepCrossMask = AttentionMasks.KeyPadding(_keep, Rows, ConditioningLength, 1);
-        _self = new KvCache(decoder.Backend, _c.NumHiddenLayers, _c.HiddenSize, _c.NumAttentionHeads, capacity, Rows, cacheType);
+        // head-major values when our one-query attention kernel reads them (a cheap row write per step, no scatter)
+        _self = new KvCache(decoder.Backend, _c.NumHiddenLayers, _c.HiddenSize, _c.NumAttentionHeads, capacity, Rows, cacheType,
+            headMajorValues: cacheType == GgmlType.F32 && MusicGenDecoderGraph.UsesCpuKernels(decoder.Backend));
         try
         {
             if (_c.CrossAttention)

@@ -77,5 +77,8 @@ public sealed class MusicGenDecoderWeights : IDisposable
 
     public long ResidentBytes => _store.AllocatedBytes;
 
+    /// <summary>The backend holding the weights (graphs over them run there).</summary>
+    public ComputeBackend Backend => _store.Backend;
+
     public void Dispose() => _store.Dispose();
 }

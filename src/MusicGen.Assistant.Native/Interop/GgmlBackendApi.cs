@@ -37,6 +37,9 @@ internal static unsafe partial class GgmlBackendApi
     [LibraryImport(NativeNames.GgmlBase)] public static partial int ggml_backend_graph_compute(nint backend, nint graph);
     [LibraryImport(NativeNames.GgmlBase)] [return: MarshalAs(UnmanagedType.U1)] public static partial bool ggml_backend_supports_op(nint backend, GgmlTensorStruct* op);
 
+    // CPU threadpools (ggml.h, libggml-base; creating one goes through the CPU registry's proc addresses)
+    [LibraryImport(NativeNames.GgmlBase)] public static partial void ggml_threadpool_params_init(GgmlThreadpoolParams* p, int nThreads);
+
     // buffers
     [LibraryImport(NativeNames.GgmlBase)] public static partial nint ggml_backend_buft_name(nint buft);
     [LibraryImport(NativeNames.GgmlBase)] [return: MarshalAs(UnmanagedType.U1)] public static partial bool ggml_backend_buft_is_host(nint buft);

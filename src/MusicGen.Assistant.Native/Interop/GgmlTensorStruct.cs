@@ -79,3 +79,15 @@ internal struct GgmlTypeTraits
     public nint ToFloat;       // void (*)(const void * x, float * y, int64_t k)
     public nint FromFloatRef;  // void (*)(const float * x, void * y, int64_t k)
 }
+
+/// <summary>ggml.h's struct ggml_threadpool_params (GGML_MAX_N_THREADS = 512 cpumask entries).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct GgmlThreadpoolParams
+{
+    public fixed byte CpuMask[512]; // C bool per CPU; all zero = default affinity
+    public int NThreads;
+    public int Priority;            // enum ggml_sched_priority
+    public uint Poll;               // 0 = wait without polling, 100 = aggressive polling
+    public byte StrictCpu;
+    public byte Paused;
+}

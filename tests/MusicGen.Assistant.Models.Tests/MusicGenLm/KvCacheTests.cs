@@ -8,12 +8,15 @@ public class KvCacheTests
     private const int Width = 8, Heads = 2, HeadDim = 4, Capacity = 5, Rows = 2;
 
     [Theory]
-    [InlineData(GgmlType.F32)]
-    [InlineData(GgmlType.F16)]
-    public void Written_positions_read_back_per_head_and_the_rest_stays_zero(GgmlType type)
+    [InlineData(GgmlType.F32, false)]
+    [InlineData(GgmlType.F16, false)]
+    [InlineData(GgmlType.F32, true)]
+    [InlineData(GgmlType.F16, true)]
+    public void Written_positions_read_back_per_head_and_the_rest_stays_zero(GgmlType type, bool headMajorValues)
     {
         using var backend = MusicGenFixtures.Cpu();
-        using var cache = new KvCache(backend, layers: 2, Width, Heads, Capacity, Rows, type);
+        using var cache = new KvCache(backend, layers: 2, Width, Heads, Capacity, Rows, type, headMajorValues);
+        Assert.Equal(headMajorValues, cache.HeadMajorValues);
         using var executor = new GraphExecutor(backend, 256);
         using var ctx = new GgmlContext(64);
         var g = ctx.NewGraph();
@@ -44,6 +47,40 @@ public class KvCacheTests
                         var expected = step < 0 ? 0f : Key(h * HeadDim + d, step, r);
                         Assert.Equal(expected, kOut[((r * Heads + h) * Capacity + j) * HeadDim + d]);
                         Assert.Equal(step < 0 ? 0f : expected + 0.5f, vOut[((r * Heads + h) * HeadDim + d) * Capacity + j]);
+                    }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Appended_positions_read_back_per_head(bool headMajorValues)
+    {
+        using var backend = MusicGenFixtures.Cpu();
+        using var cache = new KvCache(backend, layers: 1, Width, Heads, Capacity, Rows, GgmlType.F32, headMajorValues);
+        using var executor = new GraphExecutor(backend, 256);
+        using var ctx = new GgmlContext(64);
+        var g = ctx.NewGraph();
+        var k = ctx.NewInput("k", GgmlType.F32, Width, 2, Rows);
+        var v = ctx.NewInput("v", GgmlType.F32, Width, 2, Rows);
+        cache.Append(g, 0, k, v, 2);                                                     // positions 2 and 3
+        var keys = ctx.MarkOutput(ctx.Cont(cache.Keys(ctx, 0, Capacity)));
+        var values = ctx.MarkOutput(ctx.Cont(cache.ValuesTransposed(ctx, 0, Capacity)));
+        g.Expand(keys).Expand(values);
+        executor.Allocate(g);
+        float Key(int c, int i, int r) => 100 * r + 10 * i + c + 1;
+        k.SetData<float>(Enumerable.Range(0, Width * 2 * Rows).Select(x => Key(x % Width, x / Width % 2, x / (2 * Width))).ToArray());
+        v.SetData<float>(Enumerable.Range(0, Width * 2 * Rows).Select(x => -Key(x % Width, x / Width % 2, x / (2 * Width))).ToArray());
+        executor.Compute(g);
+        var kOut = keys.ToFloatArray();
+        var vOut = values.ToFloatArray();
+        for (var r = 0; r < Rows; r++)
+            for (var h = 0; h < Heads; h++)
+                for (var j = 0; j < Capacity; j++)
+                    for (var d = 0; d < HeadDim; d++)
+                    {
+                        var expected = j is 2 or 3 ? Key(h * HeadDim + d, j - 2, r) : 0f;
+                        Assert.Equal(expected, kOut[((r * Heads + h) * Capacity + j) * HeadDim + d]);
+                        Assert.Equal(-expected, vOut[((r * Heads + h) * HeadDim + d) * Capacity + j] + 0f);
                     }
     }
 
