@@ -41,9 +41,10 @@ public sealed class MusicGenBenchmark : IBenchmark
         using var codec = o.Audio ? EncodecCodec.Load(files.Codec, backend) : null;
         loadWatch.Stop();
 
-        var frames = MusicGenGenerationRequest.FramesForDuration(o.Seconds, 50);
+        var codecConfig = EncodecConfig.Encodec32Khz;
+        var frames = MusicGenGenerationRequest.FramesForDuration(o.Seconds, codecConfig.FrameRate);
         var maxNewTokens = MusicGenGenerationRequest.MaxNewTokensForFrames(frames, config);
-        var audioSeconds = frames * 640 / 32000.0;
+        var audioSeconds = frames * (double)codecConfig.HopLength / codecConfig.SamplingRate;
         Console.WriteLine($"musicgen: {Report.F(audioSeconds, 1)} s of audio ({frames} frames, {maxNewTokens} steps with the delay), " +
                           $"musicgen-small shapes (T5-base, decoder {config.HiddenSize}x{config.NumHiddenLayers} layers x {config.NumAttentionHeads} heads, " +
                           $"FFN {config.FfnDim}, {config.NumCodebooks} x {config.VocabSize}), weights {StorageTypes.Name(o.Type)}, KV cache {o.KvType}, " +
