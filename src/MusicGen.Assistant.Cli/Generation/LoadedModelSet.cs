@@ -38,7 +38,7 @@ internal sealed class LoadedModelSet : IDisposable
         Require(manifest.DecoderPath, "decoder", "musicgen.", "MusicGen decoder (no musicgen.* tensors)");
         Require(manifest.TextEncoderPath, "text encoder", "t5.", "T5 text encoder (no t5.* tensors)");
         Require(manifest.CodecPath, "codec", "encodec.", "EnCodec (no encodec.* tensors)");
-        var tokenizer = SentencePieceTokenizer.Load(manifest.TokenizerPath);
+        var tokenizer = Models.Tokenizers.TokenizerFiles.LoadSentencePiece(manifest.TokenizerPath); // embedded in a GGUF or a file
         var set = new LoadedModelSet(manifest);
         try
         {
