@@ -139,20 +139,37 @@ public sealed class SentencePieceTokenizer
     /// <summary>Text of a sequence of ids; throws <see cref="ArgumentOutOfRangeException"/> for an id outside the vocabulary.</summary>
     public string Decode(IEnumerable<int> ids) => _decoder.Decode(ids);
 
-    private void EncodeInto(string text, List<int>? ids, List<string>? pieces)
+    /// <summary>
+    /// Text of a sequence of piece strings, as sentencepiece's <c>decode(pieces)</c>: each string is looked up, and one
+    /// that is not in the vocabulary is copied through as it is (Hugging Face's slow tokenizers decode this way).
+    /// </summary>
+    public string DecodePieces(IEnumerable<string> pieces) => _decoder.DecodePieces(pieces);
+
+    /// <summary>
+    /// Segments <paramref name="text"/> into ids and/or pieces, appended to the given lists. A run of unknown characters
+    /// (without byte fallback) stays one unknown piece; its text is cut once when the run ends, so the work stays
+    /// linear in the text length.
+    /// </summary>
+    internal void EncodeInto(string text, List<int>? ids, List<string>? pieces)
     {
         ArgumentNullException.ThrowIfNull(text);
         string normalized = _normalizer.Normalize(text);
         var segments = new List<Segment>(normalized.Length);
         _segmenter.Segment(normalized, segments);
 
-        bool previousUnknown = false;
-        int mergedStart = 0;
+        int runStart = -1, runEnd = 0;
+        void CloseRun()
+        {
+            if (runStart >= 0 && pieces is not null) pieces[^1] = normalized[runStart..runEnd];
+            runStart = -1;
+        }
+
         foreach (var segment in segments)
         {
             bool unknown = _vocab.IsUnknown(segment.Id);
             if (unknown && _vocab.ByteFallback)
             {
+                CloseRun();
                 // Unknown text is spelled out as its UTF-8 bytes.
                 foreach (byte b in System.Text.Encoding.UTF8.GetBytes(normalized, segment.Start, segment.Length))
                 {
@@ -161,20 +178,19 @@ public sealed class SentencePieceTokenizer
                     pieces?.Add(Vocabulary.BytePieceName(b));
                 }
             }
-            else if (unknown && previousUnknown)
+            else if (unknown && runStart >= 0)
             {
-                // A run of unknown characters stays one unknown piece.
-                if (pieces is not null)
-                    pieces[^1] = normalized.Substring(mergedStart, segment.Start + segment.Length - mergedStart);
+                runEnd = segment.Start + segment.Length;
             }
             else
             {
+                CloseRun();
                 ids?.Add(segment.Id);
-                pieces?.Add(unknown ? normalized.Substring(segment.Start, segment.Length) : _vocab.Piece(segment.Id));
-                mergedStart = segment.Start;
+                pieces?.Add(unknown ? "" : _vocab.Piece(segment.Id));
+                if (unknown) (runStart, runEnd) = (segment.Start, segment.Start + segment.Length);
             }
-            previousUnknown = unknown;
         }
+        CloseRun();
     }
 
     private int SpecialId(string piece, PieceType required)

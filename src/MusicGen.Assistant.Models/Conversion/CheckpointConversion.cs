@@ -75,6 +75,10 @@ public static class CheckpointConversion
         using var checkpoint = OpenWeights(directory);
         var detected = Detect(directory, checkpoint);
         var plan = detected.Plans.Count == 1 ? detected.Plans[0] : new CombinedPlan(detected.Plans);
+        // the GGUF carries the folder's tokenizer, as llama.cpp's converters do
+        var tokenizer = Tokenizers.CheckpointTokenizer.Find(directory, detected.ModelType);
+        plan = Tokenizers.CheckpointTokenizer.Attach(plan, tokenizer);
+        if (tokenizer is not null) detected = detected with { Notes = [.. detected.Notes, tokenizer.Description] };
         var result = GgufConverter.Write(plan, output, storage, $"{Path.GetFileName(Path.GetFullPath(directory))} ({detected.ModelType})", progress);
         return (result, detected);
     }

@@ -1,11 +1,13 @@
 using System.Text;
+using MusicGen.Assistant.Models.Tokenizers;
 
 namespace MusicGen.Assistant.Models.ModelSets;
 
 /// <summary>
 /// Turns what a user names as "the model" into a <see cref="ModelSetManifest"/>: a manifest file, a folder holding
 /// <see cref="ModelSetManifest.FileName"/>, or one converted MusicGen GGUF (text encoder, decoder and codec in one
-/// file; the tokenizer is then looked up next to it). Every file of the set must exist; errors name the missing one.
+/// file; its tokenizer is the one embedded in it, else a tokenizer file next to it). Every file of the set must exist;
+/// errors name the missing one.
 /// </summary>
 public static class ModelSetLocator
 {
@@ -34,11 +36,14 @@ public static class ModelSetLocator
 
     private static ModelSetManifest FromGguf(string full, string given)
     {
+        // a tokenizer embedded in the GGUF (llama.cpp's tokenizer.ggml.* metadata) is preferred; else a file beside it
         var folder = Path.GetDirectoryName(full)!;
-        var tokenizer = TokenizerNames.Select(n => Path.Combine(folder, n)).FirstOrDefault(File.Exists)
-            ?? throw new FileNotFoundException(
-                $"no tokenizer next to '{given}': looked for {string.Join(", ", TokenizerNames)} in '{folder}'; copy the checkpoint's spiece.model there or write a {ModelSetManifest.FileName}",
-                Path.Combine(folder, TokenizerNames[0]));
+        var tokenizer = TokenizerFiles.HasEmbeddedTokenizer(full)
+            ? full
+            : TokenizerNames.Select(n => Path.Combine(folder, n)).FirstOrDefault(File.Exists)
+              ?? throw new FileNotFoundException(
+                  $"'{given}' carries no tokenizer (no tokenizer.ggml.* metadata) and there is no tokenizer next to it: looked for {string.Join(", ", TokenizerNames)} in '{folder}'; convert the checkpoint folder with its spiece.model, copy the spiece.model there, or write a {ModelSetManifest.FileName}",
+                  Path.Combine(folder, TokenizerNames[0]));
         return new ModelSetManifest
         {
             Name = Path.GetFileNameWithoutExtension(full),

@@ -4,7 +4,8 @@ namespace MusicGen.Assistant.Models.ModelSets;
 /// A MusicGen model set: the files that together turn text into audio (text encoder, decoder LM, codec, tokenizer),
 /// whether it is an untrained demo, and the generation defaults. Paths here are absolute; in the JSON file
 /// (<see cref="ModelSetManifestFile"/>) they are relative to the manifest. The three GGUF paths may all name the
-/// same converted checkpoint.
+/// same converted checkpoint; <see cref="TokenizerPath"/> may name that GGUF too when the tokenizer is embedded in it
+/// (llama.cpp's tokenizer.ggml.* metadata; load it with <c>TokenizerFiles.LoadSentencePiece</c>).
 /// </summary>
 public sealed record ModelSetManifest
 {

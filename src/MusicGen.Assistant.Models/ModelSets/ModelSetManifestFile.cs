@@ -12,6 +12,8 @@ namespace MusicGen.Assistant.Models.ModelSets;
 ///   "defaults": { "guidance_scale": 3.0, "top_k": 250, "top_p": 0, "temperature": 1.0, "max_duration_seconds": 30 } }
 /// </code>
 /// Paths are relative to the manifest's folder (absolute paths are kept). Only "kind": "musicgen" is known.
+/// "tokenizer" may name a sentencepiece .model, a tokenizer.json or a GGUF carrying one; when it is left out, the
+/// tokenizer embedded in the text encoder's GGUF is used.
 /// </summary>
 public static class ModelSetManifestFile
 {
@@ -36,7 +38,8 @@ public static class ModelSetManifestFile
             TextEncoderPath = FilePath("text_encoder"),
             DecoderPath = FilePath("decoder"),
             CodecPath = FilePath("codec"),
-            TokenizerPath = FilePath("tokenizer"),
+            // no "tokenizer": the one embedded in the text encoder's GGUF (a GGUF path may also be named explicitly)
+            TokenizerPath = o["tokenizer"] is null ? FilePath("text_encoder") : FilePath("tokenizer"),
             Demo = o["demo"] switch
             {
                 null => false,

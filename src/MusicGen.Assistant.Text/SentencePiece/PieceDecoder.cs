@@ -32,17 +32,33 @@ internal sealed class PieceDecoder
     public string Decode(IEnumerable<int> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        var text = new StringBuilder();
-        var pendingBytes = new List<byte>();
-        bool expectBosSpace = true, bosSpaceSeen = false;
-        int position = 0;
-
-        foreach (int id in ids)
+        return DecodeCore(ids.Select((id, position) =>
         {
             if ((uint)id >= (uint)_vocab.Count)
                 throw new ArgumentOutOfRangeException(nameof(ids), id,
                     $"token id {id} at position {position} is outside the vocabulary (0..{_vocab.Count - 1})");
-            position++;
+            return (id, _vocab.Piece(id));
+        }));
+    }
+
+    /// <summary>
+    /// sentencepiece's <c>Decode(pieces)</c>: each piece string is looked up (unknown strings get the unk id), and a
+    /// string that maps to the unk id without being the unk piece itself is copied through as it is.
+    /// </summary>
+    public string DecodePieces(IEnumerable<string> pieces)
+    {
+        ArgumentNullException.ThrowIfNull(pieces);
+        return DecodeCore(pieces.Select(piece => (_vocab.PieceToId(piece ?? throw new ArgumentNullException(nameof(pieces), "a piece is null")), piece)));
+    }
+
+    private string DecodeCore(IEnumerable<(int Id, string Piece)> pieces)
+    {
+        var text = new StringBuilder();
+        var pendingBytes = new List<byte>();
+        bool expectBosSpace = true, bosSpaceSeen = false;
+
+        foreach (var (id, piece) in pieces)
+        {
             if (_vocab.IsByte(id))
             {
                 pendingBytes.Add((byte)_vocab.ByteValue(id));
@@ -50,7 +66,7 @@ internal sealed class PieceDecoder
             }
             FlushBytes(pendingBytes, text);
             if (bosSpaceSeen || text.Length > 0) expectBosSpace = false;
-            bosSpaceSeen = AppendPiece(id, expectBosSpace, text);
+            bosSpaceSeen = AppendPiece(id, piece, expectBosSpace, text);
         }
         FlushBytes(pendingBytes, text);
 
@@ -59,18 +75,18 @@ internal sealed class PieceDecoder
     }
 
     /// <summary>Appends one non-byte piece; returns whether it consumed the dummy-prefix space.</summary>
-    private bool AppendPiece(int id, bool expectBosSpace, StringBuilder text)
+    private bool AppendPiece(int id, string pieceText, bool expectBosSpace, StringBuilder text)
     {
         if (_vocab.IsControl(id)) return false;
         if (_vocab.IsUnknown(id))
         {
-            text.Append(_unkSurface);
+            text.Append(pieceText == _vocab.Piece(id) ? _unkSurface : pieceText);
             return false;
         }
 
-        ReadOnlySpan<char> piece = _vocab.Piece(id);
+        ReadOnlySpan<char> piece = pieceText;
         bool consumed = false;
-        if (expectBosSpace && _stripLeadingSpace && piece[0] == SpaceSymbol)
+        if (expectBosSpace && _stripLeadingSpace && piece.Length > 0 && piece[0] == SpaceSymbol)
         {
             piece = piece[1..];
             // With whitespace folding every leading space is dropped, so keep looking for one.
