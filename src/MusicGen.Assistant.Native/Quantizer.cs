@@ -3,9 +3,20 @@ using MusicGen.Assistant.Native.Interop;
 
 namespace MusicGen.Assistant.Native;
 
-/// <summary>Converts float rows to ggml storage types (F16, BF16, Q8_0, Q4_0) and back, with ggml's own kernels.</summary>
+/// <summary>
+/// Converts float rows to ggml storage types (F16, BF16, the classic quants Q4_0..Q8_0 and the k-quants Q2_K..Q6_K)
+/// and back, with ggml's own kernels.
+/// </summary>
 public static unsafe class Quantizer
 {
+    /// <summary>Types ggml_quantize_chunk writes without an importance matrix (the i-quants need one; Q8_1 / Q8_K are
+    /// only the activation side of dot products and have no quantizer there: ggml would abort).</summary>
+    public static IReadOnlySet<GgmlType> Writable { get; } = new HashSet<GgmlType>
+    {
+        GgmlType.F16, GgmlType.BF16, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q8_0,
+        GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
+    };
+
     /// <summary>Encodes rows of <paramref name="rowLength"/> floats as <paramref name="type"/>; returns the bytes.</summary>
     public static byte[] Quantize(ReadOnlySpan<float> data, long rowLength, GgmlType type)
     {
@@ -15,8 +26,8 @@ public static unsafe class Quantizer
         var rowBytes = GgmlTypeSizes.RowBytes(type, rowLength); // throws for a row that is not whole blocks
         var result = new byte[rows * rowBytes];
         if (type == GgmlType.F32) { MemoryMarshal.AsBytes(data).CopyTo(result); return result; }
-        if (type is not (GgmlType.F16 or GgmlType.BF16 or GgmlType.Q8_0 or GgmlType.Q4_0))
-            throw new GgmlException($"cannot quantize to {type}");
+        if (!Writable.Contains(type))
+            throw new GgmlException($"cannot quantize to {type} (writable: {string.Join(", ", Writable)})");
         GgmlRuntime.EnsureInitialized();
         fixed (float* src = data)
         fixed (byte* dst = result)

@@ -28,7 +28,8 @@ public static class GgufConverter
             {
                 writer.SetMetadata("general.architecture", plan.Architecture);
                 writer.SetMetadata("general.source", sourceDescription);
-                writer.SetMetadata("general.file_type", StorageTypes.Name(storage));
+                // a uint32 llama_ftype, as llama.cpp writes and reads it (a string here makes llama.cpp refuse the file)
+                writer.SetMetadata("general.file_type", StorageTypes.LlamaFileType(storage));
                 writer.SetMetadata("general.converter", "MusicGen.Assistant");
                 plan.WriteMetadata(writer);
                 var types = plan.Tensors.Select(t => Choose(t, storage)).ToArray();
@@ -69,8 +70,11 @@ public static class GgufConverter
         {
             StorageType.F16 => GgmlType.F16,
             StorageType.Q8_0 => GgmlType.Q8_0,
+            StorageType.Q4_K => GgmlType.Q4_K,
             _ => GgmlType.Q4_0,
         };
+        // rows that are not whole blocks: q4_K falls back to q5_0 (llama.cpp's choice), then anything to f16
+        if (type == GgmlType.Q4_K && t.Ne[0] % GgmlTypeSizes.BlockSize(type) != 0) type = GgmlType.Q5_0;
         return t.Ne[0] % GgmlTypeSizes.BlockSize(type) == 0 ? type : GgmlType.F16;
     }
 }

@@ -7,6 +7,10 @@ public enum StorageType
     F16,
     Q8_0,
     Q4_0,
+
+    /// <summary>ggml's 4-bit k-quant (super-blocks of 256): matrices whose rows are not whole super-blocks take Q5_0
+    /// instead, as llama.cpp's quantizer does.</summary>
+    Q4_K,
 }
 
 public static class StorageTypes
@@ -17,8 +21,23 @@ public static class StorageTypes
         "f16" => StorageType.F16,
         "q8_0" or "q8" => StorageType.Q8_0,
         "q4_0" or "q4" => StorageType.Q4_0,
-        _ => throw new ArgumentException($"unknown storage type '{text}' (use f32, f16, q8_0 or q4_0)"),
+        "q4_k" => StorageType.Q4_K,
+        _ => throw new ArgumentException($"unknown storage type '{text}' (use f32, f16, q8_0, q4_0 or q4_k)"),
     };
 
-    public static string Name(StorageType t) => t.ToString().ToLowerInvariant();
+    public static string Name(StorageType t) => t == StorageType.Q4_K ? "q4_K" : t.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// llama.cpp's <c>general.file_type</c> number for the type (llama.h <c>enum llama_ftype</c>: ALL_F32 0,
+    /// MOSTLY_F16 1, MOSTLY_Q4_0 2, MOSTLY_Q8_0 7, MOSTLY_Q4_K_M 15); llama.cpp reads the key as a uint32.
+    /// </summary>
+    public static uint LlamaFileType(StorageType t) => t switch
+    {
+        StorageType.F32 => 0,
+        StorageType.F16 => 1,
+        StorageType.Q4_0 => 2,
+        StorageType.Q8_0 => 7,
+        StorageType.Q4_K => 15,
+        _ => throw new ArgumentOutOfRangeException(nameof(t), t, null),
+    };
 }

@@ -157,6 +157,46 @@ public sealed class KvCache : IDisposable
         return ctx.View(v, [length, HeadDim, Heads, Rows], [v.Nb(1), HeadDim * v.Nb(1), v.Nb(2)], 0);
     }
 
+    /// <summary>
+    /// Downloads a layer's keys at positions [0, length) of row 0 as [heads, length, head_dim] floats (inspection and
+    /// tests; F32 caches only).
+    /// </summary>
+    public float[] ReadKeys(int layer, int length) => ReadHeadMajor(_keys[CheckRead(layer, length)], length);
+
+    /// <summary>A layer's values at positions [0, length) of row 0 as [heads, length, head_dim], whatever the layout.</summary>
+    public float[] ReadValues(int layer, int length)
+    {
+        var v = _values[CheckRead(layer, length)];
+        if (HeadMajorValues) return ReadHeadMajor(v, length);
+        var all = new float[(long)Capacity * Width];                          // {capacity, width} of row 0
+        v.GetData<float>(all);
+        var result = new float[(long)Heads * length * HeadDim];
+        for (var h = 0; h < Heads; h++)
+            for (var p = 0; p < length; p++)
+                for (var i = 0; i < HeadDim; i++)
+                    result[((long)h * length + p) * HeadDim + i] = all[(long)(h * HeadDim + i) * Capacity + p];
+        return result;
+    }
+
+    // {head_dim, capacity, heads} of row 0: the first `length` positions of each head
+    private float[] ReadHeadMajor(Tensor t, int length)
+    {
+        var all = new float[(long)HeadDim * Capacity * Heads];
+        t.GetData<float>(all);
+        var result = new float[(long)Heads * length * HeadDim];
+        for (var h = 0; h < Heads; h++)
+            Array.Copy(all, (long)h * Capacity * HeadDim, result, (long)h * length * HeadDim, (long)length * HeadDim);
+        return result;
+    }
+
+    private int CheckRead(int layer, int length)
+    {
+        CheckLayer(layer);
+        if (length < 0 || length > Capacity) throw new ArgumentOutOfRangeException(nameof(length), length, $"the cache holds 0..{Capacity} positions");
+        if (Type != GgmlType.F32) throw new InvalidOperationException($"reading a {Type} cache is not supported (F32 only)");
+        return layer;
+    }
+
     private void CheckLayer(int layer)
     {
         if ((uint)layer >= Layers) throw new ArgumentOutOfRangeException(nameof(layer), layer, $"the cache has layers 0..{Layers - 1}");

@@ -6,6 +6,7 @@ using MusicGen.Assistant.Formats.PyTorch;
 using MusicGen.Assistant.Formats.Safetensors;
 using MusicGen.Assistant.Models.Encodec;
 using MusicGen.Assistant.Models.Hubert;
+using MusicGen.Assistant.Models.Llama;
 using MusicGen.Assistant.Models.M2UGen;
 using MusicGen.Assistant.Models.T5;
 using MusicGen.Assistant.Models.Vision;
@@ -56,10 +57,13 @@ public static class CheckpointConversion
                     modelType);
             case "hubert" or "mert_model":
                 return new Detected([HubertCheckpointPlan.FromDirectory(directory, reader)], [], modelType);
+            case "llama":
+                // q/k rows back in Meta's adjacent-pair order (normal RoPE), as llama.cpp's converter writes them
+                return new Detected([LlamaCheckpointPlan.FromHuggingFace(reader, json, configPath, directory)], [], modelType);
             case "vit" or "vivit":
                 return new Detected([VisionCheckpointPlan.FromHuggingFace(reader, json, configPath)], [], modelType);
             default:
-                throw new ModelConfigException($"{configPath}: model_type '{modelType}' is not supported (supported: encodec, musicgen, musicgen_melody, m2ugen, hubert, mert_model, vit, vivit)");
+                throw new ModelConfigException($"{configPath}: model_type '{modelType}' is not supported (supported: encodec, musicgen, musicgen_melody, m2ugen, hubert, mert_model, vit, vivit, llama)");
         }
     }
 

@@ -31,6 +31,9 @@ internal static unsafe partial class GgmlOps
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_soft_max(nint ctx, GgmlTensorStruct* a);
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_soft_max_ext(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* mask, float scale, float maxBias);
 
+    [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_rope_ext(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* positions, GgmlTensorStruct* freqFactors, int nDims, int mode, int nCtxOrig, float freqBase, float freqScale, float extFactor, float attnFactor, float betaFast, float betaSlow);
+    [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_swiglu_split(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* b);
+
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_mul_mat(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* b);
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_get_rows(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* b);
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_set_rows(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* b, GgmlTensorStruct* c);
