@@ -78,6 +78,29 @@ public sealed class CheckpointTokenizerTests : IDisposable
         Assert.Equal(Path.Combine(folder, "m.gguf"), ModelSetManifestFile.Read(manifest).TokenizerPath);
     }
 
+    [Fact]
+    public void A_llama_folder_converts_into_a_gguf_whose_tokenizer_matches_its_embedding_rows()
+    {
+        var set = FixtureSet.ByName("llama-tiny");
+        string folder = Folder("llama-hf");
+        foreach (string file in Directory.GetFiles(set.Directory).Where(f => !Path.GetFileName(f).StartsWith("vectors.", StringComparison.Ordinal)))
+            File.CreateSymbolicLink(Path.Combine(folder, Path.GetFileName(file)), file);
+        File.Copy(TokenizerFixture.ModelPath(TokenizerFixture.Llama), Path.Combine(folder, HfLlamaTokenizerFolder.ModelFile));
+        string output = Path.Combine(Folder("llama-gguf"), "llama.gguf");
+        var (_, detected) = CheckpointConversion.Convert(folder, output, StorageType.F32);
+        Assert.Contains(detected.Notes, n => n.Contains("LLaMA tokenizer") && n.Contains("embedded"));
+
+        using (var file = GgufFile.Open(output))
+            Assert.Equal(MusicGen.Assistant.Models.Llama.LlamaMetadata.Read(file).VocabSize, file.Metadata.GetStringArray(TokenizerKeys.Tokens).Count);
+        var tokenizer = TokenizerFiles.LoadLlama(output);
+        foreach (var c in TokenizerFixture.Cases(TokenizerFixture.Llama)) Assert.Equal(c.Ids, tokenizer.SentencePiece.Encode(c.Text!));
+        // the generation loop's view of it: decoding and the newline it cuts replies at
+        var decoder = tokenizer.AsTextDecoder();
+        Assert.Equal(tokenizer.NewlineId, MusicGen.Assistant.Models.Llama.LlamaTextDecoders.NewlineId(decoder));
+        var prompt = TokenizerFixture.M2UGenIds("prompt_input_ids");
+        Assert.Equal(TokenizerFixture.M2UGenUtf8("prompt_text_utf8"), decoder.Decode(prompt[1..]));
+    }
+
     /// <summary>A LLaMA folder: llama-bpe as tokenizer.model, M2UGen's added tokens in tokenizer_config.json.</summary>
     private string LlamaFolder(int? vocabSize, Func<int, int>? addedId = null)
     {
