@@ -1,0 +1,89 @@
+using MusicGen.Assistant.Models.Llama;
+using MusicGen.Assistant.Models.M2UGen;
+using static MusicGen.Assistant.Models.Tests.M2UGen.M2UGenLlamaFixtures;
+
+namespace MusicGen.Assistant.Models.Tests.M2UGen;
+
+/// <summary>
+/// The generation loop's rules on the m2ugen-tiny LLaMA: the "\n###" stop, the context bound, sampling defaults and
+/// seeds, streaming and cancellation between steps.
+/// </summary>
+public class M2UGenReplyGeneratorTests
+{
+    [Fact]
+    public void Generation_stops_when_the_last_three_tokens_decode_to_the_marker()
+    {
+        var set = First();
+        var call = ParseGenerate(set, set.Vector("gen_all_tokens"));
+        var expected = Ints(set.Vector("gen_all_tokens"));
+        // make the decoder read "\n###" for the three tokens ending at generated step 5 (the model's own tokens)
+        var end = call.Prompt.Length + 5;
+        var decoder = new MarkerAt(M2UGenGenerationParityTests.Decoder(set), expected[(end - 2)..(end + 1)]);
+        using var backend = Cpu();
+        using var model = M2UGenLlama.Load(Gguf(set), backend);
+        var reply = new M2UGenReplyGenerator(model, decoder).Generate(call.Prompt, call.Inputs, Greedy(call.MaxNewTokens));
+        Assert.True(reply.StoppedAtMarker);
+        Assert.Equal(expected[..(end + 1)], reply.Tokens);
+    }
+
+    [Fact]
+    public void Prompt_and_reply_stay_within_the_context()
+    {
+        var set = First();
+        var call = ParseGenerate(set, set.Vector("gen_text_tokens"));
+        using var backend = Cpu();
+        using var model = M2UGenLlama.Load(Gguf(set), backend);
+        var generator = new M2UGenReplyGenerator(model, M2UGenGenerationParityTests.Decoder(set));
+        var reply = generator.Generate(call.Prompt, call.Inputs, Greedy(model.Config.ContextLength * 4));
+        Assert.False(reply.StoppedAtMarker);
+        Assert.Equal(model.Config.ContextLength, reply.Tokens.Count);
+        // the reply is cut at the first newline token, which the fixture's generation emits
+        Assert.True(reply.Reply.Count < reply.Tokens.Count - reply.PromptLength);
+        var overlong = Enumerable.Repeat(call.Prompt[^1], model.Config.ContextLength).ToArray();
+        Assert.Throws<ArgumentException>(() => generator.Generate(overlong, call.Inputs, Greedy(1)));
+    }
+
+    [Fact]
+    public async Task Sampled_replies_follow_the_seed_and_stream_as_generated()
+    {
+        var set = First();
+        var call = ParseGenerate(set, set.Vector("gen_all_tokens"));
+        using var backend = Cpu();
+        using var model = M2UGenLlama.Load(Gguf(set), backend);
+        var generator = new M2UGenReplyGenerator(model, M2UGenGenerationParityTests.Decoder(set));
+        Assert.Equal((0.6f, 0.8f, 512), (M2UGenGenerationSettings.Default.Temperature, M2UGenGenerationSettings.Default.TopP, M2UGenGenerationSettings.Default.MaxNewTokens));
+        var settings = new M2UGenGenerationSettings { MaxNewTokens = 16, Seed = 7 };
+        var first = generator.Generate(call.Prompt, call.Inputs, settings);
+        var again = generator.Generate(call.Prompt, call.Inputs, settings);
+        Assert.Equal(first.Tokens, again.Tokens);
+        var run = generator.Start(call.Prompt, call.Inputs, settings);
+        var streamed = new List<int>();
+        await foreach (var t in run.StreamAsync()) streamed.Add(t.Id);
+        Assert.Equal(first.Tokens.Skip(call.Prompt.Length), streamed);
+        Assert.Equal(first.Text, run.Reply.Text);
+    }
+
+    [Fact]
+    public void Cancellation_stops_between_steps()
+    {
+        var set = First();
+        var call = ParseGenerate(set, set.Vector("gen_all_tokens"));
+        using var backend = Cpu();
+        using var model = M2UGenLlama.Load(Gguf(set), backend);
+        var generator = new M2UGenReplyGenerator(model, M2UGenGenerationParityTests.Decoder(set));
+        using var cts = new CancellationTokenSource();
+        var seen = 0;
+        Assert.ThrowsAny<OperationCanceledException>(() => generator.Generate(call.Prompt, call.Inputs, Greedy(call.MaxNewTokens),
+            _ => { if (++seen == 2) cts.Cancel(); }, cancellation: cts.Token));
+        Assert.Equal(2, seen);
+    }
+
+    private static M2UGenGenerationSettings Greedy(int maxNewTokens) => new() { Temperature = 0, MaxNewTokens = maxNewTokens };
+
+    // the real decoder, except that one chosen id triple decodes to the stop marker
+    private sealed class MarkerAt(ILlamaTextDecoder inner, int[] triple) : ILlamaTextDecoder
+    {
+        public string Decode(IReadOnlyList<int> ids) => ids.SequenceEqual(triple) ? M2UGenReplyGenerator.StopMarker : inner.Decode(ids);
+        public int? FindToken(string token) => inner.FindToken(token);
+    }
+}
