@@ -40,7 +40,7 @@ public sealed class LlamaSession : IDisposable
         _c = model.Config;
         _hook = hook;
         Capacity = capacity;
-        _stepMask = new float[Math.Min(capacity, StepBucket * ((capacity + StepBucket - 1) / StepBucket))];
+        _stepMask = new float[capacity]; // a step's mask row over its bucket, reused
         // head-major values when our one-query kernel reads them (ungrouped heads, f32): a step writes one row per head
         var headMajor = cacheType == GgmlType.F32 && LlamaGraph.UsesCpuKernels(model.Backend) && _c.HeadCount == _c.HeadCountKv;
         _cache = new KvCache(model.Backend, _c.BlockCount, _c.KeyValueWidth, _c.HeadCountKv, capacity, 1, cacheType, headMajor);
