@@ -24,7 +24,7 @@ public class LlamaConversionTests
         Assert.IsType<LlamaCheckpointPlan>(detected.Plans.Single());
 
         using var file = GgufFile.Open(result.Path);
-        var tokenizer = new LlamaTokenizerDecoder(GgufTokenizer.LoadLlama(file.Metadata));
+        var tokenizer = new LlamaTokenizerTextDecoder(GgufTokenizer.LoadLlama(file.Metadata));
         Assert.Equal(LlamaMetadata.Read(file).VocabSize, file.Metadata.GetStringArray(LlamaKeys.TokenizerTokens).Count);
         var ids = Ints(set.Vector("input_ids"));
         using var backend = Cpu();

@@ -1,3 +1,4 @@
+using MusicGen.Assistant.Models.Tokenizers;
 using System.Text;
 using System.Text.Json.Nodes;
 using MusicGen.Assistant.Models.Llama;
@@ -66,11 +67,11 @@ public class M2UGenGenerationParityTests
     }
 
     /// <summary>The set's tokenizer as its config.json names it: the sentencepiece model plus the [AUD] added tokens.</summary>
-    internal static LlamaTokenizerDecoder Decoder(FixtureSet set)
+    internal static LlamaTokenizerTextDecoder Decoder(FixtureSet set)
     {
         var config = JsonNode.Parse(File.ReadAllText(set.ConfigPath))!;
         var model = Path.GetFullPath(Path.Combine(set.Directory, config["tokenizer"]!["model_file"]!.GetValue<string>()));
         var added = config["llama"]!["aud_tokens"]!.AsArray().Select(t => t!.GetValue<string>());
-        return new LlamaTokenizerDecoder(LlamaTokenizer.Load(model, added));
+        return new LlamaTokenizerTextDecoder(LlamaTokenizer.Load(model, added));
     }
 }
