@@ -127,6 +127,23 @@ public sealed class LlamaModel : IDisposable
     }
 
     /// <summary>
+    /// The embedding rows of <paramref name="tokens"/>, [n, dim] (tok_embeddings(tokens); dequantized when the table
+    /// is stored quantized): M2UGen's projector adds those of [AUD0..7] to the gathered hidden states.
+    /// </summary>
+    public float[] Embed(ReadOnlySpan<int> tokens)
+    {
+        CheckTokens(tokens);
+        using var ctx = new GgmlContext(8);
+        var ids = ctx.NewInput("tokens", GgmlType.I32, tokens.Length);
+        var rows = ctx.MarkOutput(new LlamaGraph(ctx, Weights).Embed(ids));
+        var g = ctx.NewGraph().Expand(rows);
+        Allocate(g);
+        ids.SetData<int>(tokens);
+        Executor.Compute(g);
+        return rows.ToFloatArray();
+    }
+
+    /// <summary>
     /// Starts incremental decoding: a KV cache for <paramref name="capacity"/> positions (at most the model's context)
     /// reserved once, with <paramref name="hook"/> in every graph of the session.
     /// </summary>

@@ -38,6 +38,18 @@ public class M2UGenLlamaPlanTests
     }
 
     [Fact]
+    public void The_aud_embedding_rows_the_projector_adds_come_out_exactly()
+    {
+        // proj_aud_embeddings = tok_embeddings(aud_token_ids): the projector's second input
+        var set = First();
+        var expected = set.Vector("proj_aud_embeddings");
+        using var backend = Cpu();
+        using var model = M2UGenLlama.Load(Gguf(set), backend);
+        var rows = model.Model.Embed(model.AudioTokenIds.ToArray());
+        ToleranceAssert.Matches(expected, D(rows), [1, model.AudioTokenIds.Count, model.Config.EmbeddingLength]);
+    }
+
+    [Fact]
     public void Half_and_bfloat16_tensors_of_a_pth_convert_to_their_exact_values()
     {
         var set = First();
