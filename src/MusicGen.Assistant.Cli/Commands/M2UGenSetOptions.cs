@@ -49,7 +49,7 @@ internal sealed class M2UGenSetOptions
         var console = session.Console;
         console.Line($"Converted '{checkpoint}' (m2ugen) -> '{result.ManifestPath}'");
         foreach (var f in result.Files)
-            console.Field(f.Part, $"{Path.GetFileName(f.Result.Path)}: {f.Result.TensorCount} tensors, {Units.Bytes(f.Result.Bytes)}");
+            console.Field(Path.GetFileName(f.Result.Path), $"{f.Part}: {f.Result.TensorCount} tensors, {Units.Bytes(f.Result.Bytes)}");
         console.Field("time", Units.Duration(clock.Elapsed));
         foreach (var line in result.Gates.Lines()) console.Line(line);
         foreach (var warning in result.Warnings) console.Field("warning", warning);

@@ -17,27 +17,19 @@ public sealed record ModalityGateSummary(M2UGenModality Modality, IReadOnlyList<
 /// What an M2UGen checkpoint's adapter gates let through. Each injected layer adds tanh(gate_h)·(Wv·a)_h to head h's
 /// attention output (llama.py Attention), so a zero gate silences its modality there; the released checkpoints never
 /// trained <c>gate</c> (it stays at its zero init), which makes MERT / ViT / ViViT and the adapters dead weight. Which
-/// layers get which modality follows <c>prefix_query.weight</c>'s row count r over the n layers: r = 3q (HEAD) gives
-/// music to layers [n-3q, n-2q), image to [n-2q, n-q), video to [n-q, n); any other r (the older [20, 4096] layout)
-/// gives the sum of all three to each of the last r layers.
+/// layers get which modality is the LLaMA's <see cref="AdapterInjection"/> (from <c>prefix_query</c>'s rows): HEAD
+/// gives each modality its own group of layers, the older summed layout gives all three to every injected layer.
 /// </summary>
 public sealed class AdapterGateReport
 {
-    public const string PrefixQueryKey = "prefix_query.weight";
-
-    /// <summary>The gate of LLaMA layer i in the checkpoint, [1, heads, 1, 1].</summary>
-    public static string GateKey(int layer) => string.Create(CultureInfo.InvariantCulture, $"llama.layers.{layer}.attention.gate");
-
-    private AdapterGateReport(bool perModality, IReadOnlyList<AdapterGateLayer> layers, IReadOnlyList<ModalityGateSummary> summaries)
+    private AdapterGateReport(AdapterInjection injection, IReadOnlyList<AdapterGateLayer> layers, IReadOnlyList<ModalityGateSummary> summaries)
     {
-        PerModalityLayout = perModality;
+        Injection = injection;
         Layers = layers;
         Summaries = summaries;
     }
 
-    /// <summary>True for the HEAD layout (each modality its own layers), false for the summed last-r-layers layout.</summary>
-    public bool PerModalityLayout { get; }
-
+    public AdapterInjection Injection { get; }
     public IReadOnlyList<AdapterGateLayer> Layers { get; }
     public IReadOnlyList<ModalityGateSummary> Summaries { get; }
 
@@ -45,48 +37,34 @@ public sealed class AdapterGateReport
     public IReadOnlyList<string> Warnings => Summaries.Where(s => s.AllZero).Select(s =>
         $"every {s.Modality.Name()} adapter gate is zero (tanh(gate) = 0 in layers {Range(s.Layers)}): this modality cannot reach the answer; its encoder and adapter have no effect on the reply").ToList();
 
-    /// <summary>Reads the gates of the injected layers; <paramref name="statePrefix"/> is "" or "module.".</summary>
-    public static AdapterGateReport FromCheckpoint(ITensorCheckpoint checkpoint, string statePrefix = "")
+    /// <summary>
+    /// Reads tanh(gate) of every injected layer (<see cref="M2UGenLlamaCheckpointKeys.Gate"/>, [1, heads, 1, 1]) of a
+    /// state dict whose names start with <paramref name="statePrefix"/> ("" or "module.").
+    /// </summary>
+    public static AdapterGateReport FromCheckpoint(ITensorCheckpoint checkpoint, AdapterInjection injection, string statePrefix = "")
     {
         var reader = new CheckpointReader(checkpoint);
-        var prefixName = statePrefix + PrefixQueryKey;
-        if (!checkpoint.Contains(prefixName))
-            throw new ModelWeightsException($"{checkpoint.Source}: missing tensor '{prefixName}' (its row count says which LLaMA layers receive which modality)");
-        var prefixShape = checkpoint.Shape(prefixName);
-        if (prefixShape.Length != 2 || prefixShape[0] < 1)
-            throw new ModelWeightsException($"{checkpoint.Source}: tensor '{prefixName}' has shape [{string.Join(", ", prefixShape)}], expected [rows, dim]");
-        var rows = checkpoint.Shape(prefixName)[0];
-        var layerCount = 0;
-        while (checkpoint.Contains($"{statePrefix}llama.layers.{layerCount}.attention_norm.weight")) layerCount++;
-        if (layerCount < rows)
-            throw new ModelWeightsException($"{checkpoint.Source}: '{prefixName}' has {rows} rows but the checkpoint holds {layerCount} LLaMA layers (llama.layers.N.attention_norm.weight)");
-
-        var perModality = rows % 3 == 0;
-        var first = layerCount - (int)rows;
-        IReadOnlyList<M2UGenModality> ModalitiesOf(int layer) => perModality
-            ? [M2UGenModalities.All[(layer - first) / (int)(rows / 3)]]
-            : M2UGenModalities.All;
-
         var layers = new List<AdapterGateLayer>();
-        for (var layer = first; layer < layerCount; layer++)
+        for (var layer = injection.FirstLayer; layer < injection.Layers; layer++)
         {
-            var name = statePrefix + GateKey(layer);
+            var name = statePrefix + M2UGenLlamaCheckpointKeys.Gate(layer);
             if (!checkpoint.Contains(name))
                 throw new ModelWeightsException($"{checkpoint.Source}: missing tensor '{name}' (layer {layer} receives an adapter token)");
             var shape = checkpoint.Shape(name);
-            if (shape.Length != 4 || shape[0] != 1 || shape[2] != 1 || shape[3] != 1)
+            if (shape.Length != 4 || shape[0] != 1 || shape[1] < 1 || shape[2] != 1 || shape[3] != 1)
                 throw new ModelWeightsException($"{checkpoint.Source}: tensor '{name}' has shape [{string.Join(", ", shape)}], expected [1, heads, 1, 1]");
             var gates = reader.Read(name, shape);
-            layers.Add(new AdapterGateLayer(layer, ModalitiesOf(layer), gates.Select(g => Math.Tanh(g)).ToArray()));
+            layers.Add(new AdapterGateLayer(layer, injection.Contributors(layer), gates.Select(g => Math.Tanh(g)).ToArray()));
         }
 
         var summaries = M2UGenModalities.All.Select(m =>
         {
             var mine = layers.Where(l => l.Modalities.Contains(m)).ToList();
             var all = mine.SelectMany(l => l.TanhGates).ToList();
-            return new ModalityGateSummary(m, mine.Select(l => l.Layer).ToList(), all.Min(), all.Max(), all.Average());
+            return all.Count == 0 ? new ModalityGateSummary(m, [], 0, 0, 0)
+                : new ModalityGateSummary(m, mine.Select(l => l.Layer).ToList(), all.Min(), all.Max(), all.Average());
         }).ToList();
-        return new AdapterGateReport(perModality, layers, summaries);
+        return new AdapterGateReport(injection, layers, summaries);
     }
 
     /// <summary>The report as lines: the layout, one summary per modality, one line per layer with every head.</summary>
@@ -94,7 +72,7 @@ public sealed class AdapterGateReport
     {
         var lines = new List<string>
         {
-            PerModalityLayout
+            Injection.Layout == AdapterLayout.Head
                 ? "adapter gates (HEAD layout: each modality its own layers), tanh(gate) per head:"
                 : "adapter gates (summed layout: music + image + video in each injected layer), tanh(gate) per head:",
         };

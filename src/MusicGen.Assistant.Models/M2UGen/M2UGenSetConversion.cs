@@ -32,8 +32,8 @@ public static class M2UGenSetConversion
         var (checkpoint, configJson, configSource) = OpenCheckpoint(sources);
         using (checkpoint)
         {
-            var gates = AdapterGateReport.FromCheckpoint(checkpoint, ProjectorCheckpointPlan.StatePrefix(checkpoint.Contains));
             using var plan = new M2UGenSetPlan(checkpoint, sources, configJson, configSource);
+            var gates = AdapterGateReport.FromCheckpoint(checkpoint, plan.Llama.Injection, plan.Llama.StatePrefix);
             var folder = Path.GetFullPath(outputFolder);
             if (File.Exists(folder)) throw new IOException($"'{outputFolder}' is a file; an M2UGen model set is written into a folder");
             Directory.CreateDirectory(folder);
@@ -51,7 +51,7 @@ public static class M2UGenSetConversion
             }
 
             var notes = new List<string>(plan.Notes);
-            var manifest = Manifest(sources, folder, plan, plan.Tokenizers.Place(folder, notes));
+            var manifest = Manifest(sources, folder, plan);
             var manifestPath = Path.Combine(folder, ModelSetManifest.FileName);
             ModelSetManifestFile.Write(manifestPath, manifest);
             return new M2UGenSetResult(manifestPath, ModelSetManifestFile.Read(manifestPath), files, gates, notes);
@@ -78,8 +78,8 @@ public static class M2UGenSetConversion
         try
         {
             if (!checkpoint.Contains(ProjectorCheckpointKeys.FcWeight) && !checkpoint.Contains("module." + ProjectorCheckpointKeys.FcWeight)
-                && !checkpoint.Contains(AdapterGateReport.PrefixQueryKey))
-                throw new ModelConfigException($"{checkpoint.Source}: not an M2UGen checkpoint (no '{ProjectorCheckpointKeys.FcWeight}' or '{AdapterGateReport.PrefixQueryKey}')");
+                && !checkpoint.Contains(M2UGenLlamaCheckpointKeys.PrefixQuery))
+                throw new ModelConfigException($"{checkpoint.Source}: not an M2UGen checkpoint (no '{ProjectorCheckpointKeys.FcWeight}' or '{M2UGenLlamaCheckpointKeys.PrefixQuery}')");
             if (configPath is not null && !File.Exists(configPath))
                 throw new FileNotFoundException($"M2UGen config '{configPath}' does not exist", configPath);
             return (checkpoint, configPath is null ? null : File.ReadAllText(configPath), configPath ?? checkpoint.Source);
@@ -91,7 +91,7 @@ public static class M2UGenSetConversion
         }
     }
 
-    private static ModelSetManifest Manifest(M2UGenSetSources s, string folder, M2UGenSetPlan plan, (string Llama, string T5) tokenizers)
+    private static ModelSetManifest Manifest(M2UGenSetSources s, string folder, M2UGenSetPlan plan)
     {
         string At(string file) => Path.Combine(folder, file);
         var musicgen = At(M2UGenSetPlan.MusicGenFile);
@@ -100,13 +100,13 @@ public static class M2UGenSetConversion
         {
             Name = s.Name ?? Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(Path.GetFullPath(s.Checkpoint))),
             Kind = ModelSetManifest.KindM2UGen,
-            TextEncoderPath = musicgen, DecoderPath = musicgen, CodecPath = musicgen, TokenizerPath = tokenizers.T5,
+            TextEncoderPath = musicgen, DecoderPath = musicgen, CodecPath = musicgen, TokenizerPath = musicgen, // T5's tokenizer travels inside
             // generate_music's explicit guidance_scale=3.5; the rest is the MusicGen checkpoint's default
             Defaults = new GenerationDefaults { GuidanceScale = 3.5 },
             Assistant = new AssistantParts
             {
                 LlamaPath = At(M2UGenSetPlan.LlamaFile),
-                LlamaTokenizerPath = tokenizers.Llama,
+                LlamaTokenizerPath = At(M2UGenSetPlan.LlamaFile), // with the [AUD] tokens, inside
                 AdaptersPath = At(M2UGenSetPlan.AdaptersFile),
                 ProjectorPath = At(M2UGenSetPlan.ProjectorFile),
                 EncoderPaths = encoders,

@@ -43,19 +43,24 @@ public sealed class M2UGenSetPlan : IDisposable
     {
         try
         {
-            var prefix = ProjectorCheckpointPlan.StatePrefix(checkpoint.Contains);
             var parts = new List<M2UGenSetPart>();
-            var llama = M2UGenSetFamilies.LlamaPlan(checkpoint, configJson, configSource);
-            Tokenizers = new M2UGenSetTokenizers(sources.LlamaTokenizer, llama.VocabSize, llama.AudioTokenIds, sources.MusicGenFolder, sources.T5Tokenizer);
-            parts.Add(new M2UGenSetPart("llama", LlamaFile, M2UGenSetFamilies.WithLlamaTokenizer(llama.Plan, Tokenizers, LlamaFile), checkpoint.Source));
-            AudioTokenIds = llama.AudioTokenIds;
+            M2UGenSetTokenizers? tokenizers = null;
+            Llama = M2UGenSetFamilies.LlamaPlan(checkpoint, configJson, configSource, llama =>
+                tokenizers = new M2UGenSetTokenizers(sources.LlamaTokenizer, llama.Config.VocabSize, llama.AudioTokenIds, sources.MusicGenFolder, sources.T5Tokenizer));
+            Tokenizers = tokenizers!;
+            parts.Add(new M2UGenSetPart("llama", LlamaFile, Llama.Plan, checkpoint.Source));
+            var prefix = Llama.StatePrefix;
 
             var adapters = AdapterCheckpointPlan.ForCheckpoint(checkpoint, configJson, configSource);
+            foreach (var c in adapters.Config.Modalities.Where(c => c.Dim != Llama.Dim))
+                throw new ModelConfigException($"{checkpoint.Source}: the {c.Modality.Name()} adapter projects to {c.Dim}, but the LLaMA is {Llama.Dim} wide");
             parts.Add(new M2UGenSetPart("adapters", AdaptersFile, adapters, checkpoint.Source));
             var projector = ProjectorCheckpointPlan.ForCheckpoint(checkpoint, configJson, configSource);
             Projector = projector.Config;
-            if (Projector.InDim != llama.Dim)
-                throw new ModelConfigException($"{checkpoint.Source}: the output projector takes {Projector.InDim}-wide inputs, but the LLaMA is {llama.Dim} wide (its hidden states and [AUD] embeddings feed the projector)");
+            if (Projector.InDim != Llama.Dim)
+                throw new ModelConfigException($"{checkpoint.Source}: the output projector takes {Projector.InDim}-wide inputs, but the LLaMA is {Llama.Dim} wide (its hidden states and [AUD] embeddings feed the projector)");
+            if (Projector.InputTokens != Llama.AudioTokenIds.Count)
+                throw new ModelConfigException($"{configSource}: the output projector takes {Projector.InputTokens} tokens, but the LLaMA has {Llama.AudioTokenIds.Count} [AUD] tokens");
             parts.Add(new M2UGenSetPart("projector", ProjectorFile, projector, checkpoint.Source));
 
             foreach (var c in adapters.Config.Modalities)
@@ -73,7 +78,7 @@ public sealed class M2UGenSetPlan : IDisposable
 
     public IReadOnlyList<M2UGenSetPart> Parts { get; }
     public ProjectorConfig Projector { get; }
-    public IReadOnlyList<int> AudioTokenIds { get; }
+    public M2UGenLlamaPart Llama { get; }
     public M2UGenSetTokenizers Tokenizers { get; }
 
     /// <summary>The MusicGen's text encoder width (T5 d_model) the projector output stands in for.</summary>
@@ -117,7 +122,7 @@ public sealed class M2UGenSetPlan : IDisposable
         var detected = CheckpointConversion.Detect(folder, weights);
         if (detected.ModelType is not ("musicgen" or "musicgen_melody"))
             throw new ModelConfigException($"{configPath}: model_type '{detected.ModelType}' is not MusicGen");
-        var plan = M2UGenSetFamilies.WithT5Tokenizer(Combined(detected.Plans), Tokenizers, MusicGenFile);
+        var plan = M2UGenSetFamilies.WithT5Tokenizer(Combined(detected.Plans), Tokenizers);
         return new M2UGenSetPart("musicgen", MusicGenFile, plan, held.Any ? held.Source : folder);
     }
 
