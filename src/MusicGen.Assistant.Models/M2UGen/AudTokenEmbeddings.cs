@@ -26,6 +26,9 @@ public static class AudTokenEmbeddings
         return result;
     }
 
+    /// <summary>The [AUD] rows of a converted LLaMA GGUF's token embeddings (<see cref="Llama.LlamaKeys.TokenEmbedding"/>), [ids.Count, dim].</summary>
+    public static float[] FromLlama(GgufFile llama, IReadOnlyList<int> ids) => FromGguf(llama, Llama.LlamaKeys.TokenEmbedding, ids);
+
     /// <summary>
     /// Rows <paramref name="ids"/> of a GGUF token-embedding tensor {dim, vocab} (f32, f16, bf16 or a quantized type),
     /// [ids.Count, dim]. A missing tensor or an id outside it is an error naming the file.

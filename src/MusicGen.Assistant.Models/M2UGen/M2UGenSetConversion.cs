@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using MusicGen.Assistant.Formats.Common;
 using MusicGen.Assistant.Formats.Conversion;
 using MusicGen.Assistant.Formats.PyTorch;
@@ -58,11 +60,15 @@ public static class M2UGenSetConversion
         }
     }
 
-    /// <summary>Whether a path is an M2UGen checkpoint this converter takes (a .pth / .pt file, or a folder whose config.json says m2ugen).</summary>
-    public static bool IsM2UGenCheckpoint(string path) =>
-        File.Exists(path) && Path.GetExtension(path).ToLowerInvariant() is ".pth" or ".pt"
-        || Directory.Exists(path) && File.Exists(Path.Combine(path, "config.json"))
-           && File.ReadAllText(Path.Combine(path, "config.json")).Contains("\"m2ugen\"", StringComparison.Ordinal);
+    /// <summary>Whether a path is an M2UGen checkpoint this converter takes (a .pth / .pt file, or a folder whose config.json says model_type m2ugen).</summary>
+    public static bool IsM2UGenCheckpoint(string path)
+    {
+        if (File.Exists(path)) return Path.GetExtension(path).ToLowerInvariant() is ".pth" or ".pt";
+        var config = Path.Combine(path, "config.json");
+        if (!Directory.Exists(path) || !File.Exists(config)) return false;
+        try { return (JsonNode.Parse(File.ReadAllText(config)) as JsonObject)?["model_type"] is JsonValue v && v.TryGetValue<string>(out var t) && t == "m2ugen"; }
+        catch (JsonException) { return false; } // the folder's own conversion reports the broken file
+    }
 
     private static (ITensorCheckpoint Checkpoint, string? ConfigJson, string ConfigSource) OpenCheckpoint(M2UGenSetSources s)
     {

@@ -181,6 +181,38 @@ public partial class M2UGenSetConversionTests
         Assert.Contains(gates.Lines(), l => l.Contains("layer " + gates.Layers[0].Layer, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(StorageType.F32)]
+    [InlineData(StorageType.F16)]
+    public void The_sets_llama_and_projector_give_the_aud_embeddings_and_the_projector_output(StorageType storage)
+    {
+        var output = Directory.CreateTempSubdirectory("mga-m2ugen-set-").FullName;
+        var result = storage == StorageType.F32 ? Convert("checkpoint.pth")
+            : M2UGenSetConversion.Convert(M2UGenSetFixture.Sources(Path.Combine(Set.Directory, "checkpoint.pth")), output, storage);
+        var a = result.Manifest.Assistant!;
+        using var llama = GgufFile.Open(a.LlamaPath);
+        var (embeddingsVector, idsName) = ProjectorFixtureVectors.Embeddings(Set);
+        var ids = Set.Vector(idsName).Values().Select(x => (int)x).ToArray();
+        var embeddings = AudTokenEmbeddings.FromLlama(llama, ids);
+        if (storage == StorageType.F32) ToleranceAssert.Matches(embeddingsVector, embeddings.Select(x => (double)x).ToArray());
+        else Assert.Equal(GgmlType.F16, llama.GetTensor(Models.Llama.LlamaKeys.TokenEmbedding).Type); // rows converted from an f16 table
+
+        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 1);
+        using var projector = OutputProjector.Load(a.ProjectorPath, backend);
+        foreach (var stage in Set.Vectors.Where(ProjectorFixtureVectors.Handles).Select(ProjectorFixtureVectors.Parse).Where(s => s.Stage == "output"))
+        {
+            var hidden = Set.Vector(stage.Hidden);
+            var projected = projector.Project(hidden.Values().Select(x => (float)x).ToArray(), embeddings, (int)hidden.Shape[0]);
+            if (storage == StorageType.F32) ToleranceAssert.Matches(stage.Vector, projected.Output.Select(x => (double)x).ToArray());
+            else
+            {
+                var expected = stage.Vector.Values();
+                var error = Math.Sqrt(expected.Select((e, i) => (projected.Output[i] - e) * (projected.Output[i] - e)).Sum() / expected.Sum(e => e * e));
+                Assert.True(error is > 0 and < 5e-3, $"{stage.Vector} from an f16 set: relative RMS error {error:E2}");
+            }
+        }
+    }
+
     private static float[] InProjPart(float[] packed, string ggufName, int size)
     {
         var part = Regex.Match(ggufName, @"\.(attn|cross)_(?<p>[qkv])\.").Groups["p"].Value;
