@@ -92,6 +92,25 @@ public class M2UGenSetErrorTests
         Assert.All(result.Gates.Summaries.Where(s => s.Modality != M2UGenModality.Image), s => Assert.False(s.AllZero));
     }
 
+    [Fact]
+    public void In_the_summed_layout_every_injected_layer_reports_all_three_modalities()
+    {
+        // the older layout: prefix_query has r rows (not 3 groups) and the last r layers each take music + image + video
+        var config = M2UGenSetFixture.Config();
+        config["adapters"]!["layout"] = "summed";
+        const int rows = 4;
+        var dir = DerivedCheckpoints.Make("summed-layout", (n, s, b) => n == M2UGenLlamaCheckpointKeys.PrefixQuery
+            ? (n, [rows, s[1]], b[..(int)(rows * s[1] * sizeof(float))]) : (n, s, b), config.ToJsonString());
+        var result = M2UGenSetConversion.Convert(M2UGenSetFixture.Sources(dir), Output(), StorageType.F32);
+        var gates = result.Gates;
+        Assert.Equal(AdapterLayout.Summed, gates.Injection.Layout);
+        var layerCount = config["llama"]!["n_layers"]!.GetValue<int>();
+        Assert.Equal(Enumerable.Range(layerCount - rows, rows), gates.Layers.Select(l => l.Layer));
+        Assert.All(gates.Layers, l => Assert.Equal(M2UGenModalities.All, l.Modalities));
+        Assert.Single(gates.Summaries.Select(s => (s.Min, s.Max, s.Mean)).Distinct());
+        Assert.Contains("summed layout", gates.Lines()[0]);
+    }
+
     [Theory]
     [InlineData("output_projector.model.bias")]
     [InlineData("llama.layers.5.attention.gate")]
