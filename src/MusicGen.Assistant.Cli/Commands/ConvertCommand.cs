@@ -12,7 +12,8 @@ internal static class ConvertCommand
     public static Command Create(CommandHost host)
     {
         var checkpoint = new Argument<string>("checkpoint-dir") { Description = "Hugging Face checkpoint folder (config.json + *.safetensors, or pytorch_model.bin), or an M2UGen checkpoint.pth (its adapters)." };
-        var output = new Argument<string>("out.gguf") { Description = "GGUF file to write (replaced atomically)." };
+        var output = new Argument<string>("out.gguf") { Description = "GGUF file to write (replaced atomically); for an M2UGen checkpoint, a folder for the whole model set." };
+        var set = M2UGenSetOptions.Create(); // the whole-M2UGen-set inputs
         var type = new Option<string>("--type", "-t")
         {
             Description = "Storage of the weight matrices; norms, biases and codebooks stay f32.",
@@ -20,8 +21,10 @@ internal static class ConvertCommand
         };
         type.AcceptOnlyFromAmong("f32", "f16", "q8_0", "q4_0");
         var command = new Command("convert", "Convert a checkpoint to GGUF: a Hugging Face folder (EnCodec, MusicGen, MERT/HuBERT, ViT, ViViT, M2UGen adapters) or an M2UGen checkpoint.pth.") { checkpoint, output, type };
-        host.Bind(command, (parsed, session) =>
-            Run(session, parsed.GetValue(checkpoint)!, parsed.GetValue(output)!, StorageTypes.Parse(parsed.GetValue(type)!)));
+        foreach (var option in set.All) command.Options.Add(option);
+        host.Bind(command, (parsed, session) => CheckpointConversion.IsM2UGenSet(parsed.GetValue(checkpoint)!, parsed.GetValue(output)!)
+            ? set.Run(session, parsed, parsed.GetValue(checkpoint)!, parsed.GetValue(output)!, StorageTypes.Parse(parsed.GetValue(type)!))
+            : Run(session, parsed.GetValue(checkpoint)!, parsed.GetValue(output)!, StorageTypes.Parse(parsed.GetValue(type)!)));
         return command;
     }
 

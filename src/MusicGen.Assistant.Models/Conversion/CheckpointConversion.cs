@@ -53,7 +53,7 @@ public static class CheckpointConversion
             case "m2ugen":
                 return new Detected(
                     [AdapterCheckpointPlan.ForCheckpoint(checkpoint, json, configPath)],
-                    ["the LLaMA, its prefix queries and gates, and the output projector are not converted yet; the music / image / video understanding adapters are"],
+                    [WholeSetNote("the music / image / video understanding adapters are converted into this one file")],
                     modelType);
             case "hubert" or "mert_model":
                 return new Detected([HubertCheckpointPlan.FromDirectory(directory, reader)], [], modelType);
@@ -113,13 +113,27 @@ public static class CheckpointConversion
         if (!M2UGenModalities.All.Any(m => checkpoint.Contains(AdapterCheckpointKeys.AggWeight(m))))
             throw new ModelConfigException($"{path}: not a checkpoint this converter recognises without a config.json (no M2UGen adapter tensors such as '{AdapterCheckpointKeys.AggWeight(M2UGenModality.Music)}'); for a Hugging Face model give its folder");
         var plan = AdapterCheckpointPlan.ForCheckpoint(checkpoint);
-        var notes = new List<string> { "only the M2UGen understanding adapters are converted; the LLaMA, its prefix queries and gates, and the output projector are not converted yet" };
+        var notes = new List<string> { WholeSetNote("only the M2UGen understanding adapters are converted into this one file") };
         if (checkpoint.Names.Any(n => n.StartsWith("mert_model.", StringComparison.Ordinal) || n.StartsWith("vit_model.", StringComparison.Ordinal) || n.StartsWith("vivit_model.", StringComparison.Ordinal)))
             notes.Add("the frozen MERT / ViT / ViViT encoders in this file are not converted: convert their Hugging Face checkpoints (same weights) with `mga convert <folder>`");
         var detected = new Detected([plan], notes, "m2ugen");
         var result = GgufConverter.Write(plan, output, storage, $"{Path.GetFileName(path)} (m2ugen adapters)", progress);
         return (result, detected);
     }
+
+    /// <summary>
+    /// Whether converting <paramref name="checkpoint"/> to <paramref name="output"/> writes a whole M2UGen model set: an
+    /// M2UGen checkpoint (.pth, or a folder whose config.json says m2ugen) into a folder (any output not named *.gguf).
+    /// </summary>
+    public static bool IsM2UGenSet(string checkpoint, string output) =>
+        !output.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) && M2UGenSetConversion.IsM2UGenCheckpoint(checkpoint);
+
+    /// <summary>A whole M2UGen checkpoint into one model set folder: every part's GGUF, one manifest, the gate report.</summary>
+    public static M2UGenSetResult ConvertM2UGenSet(M2UGenSetSources sources, string outputFolder, StorageType storage,
+        IProgress<ConversionProgress>? progress = null) => M2UGenSetConversion.Convert(sources, outputFolder, storage, progress);
+
+    private static string WholeSetNote(string what) =>
+        $"{what}; the LLaMA, projector, encoders and MusicGen are not converted into a single .gguf: give an output folder (with the MusicGen folder and the LLaMA tokenizer) to convert the whole M2UGen model set";
 
     private sealed class CombinedPlan(IReadOnlyList<IConversionPlan> plans) : IConversionPlan
     {

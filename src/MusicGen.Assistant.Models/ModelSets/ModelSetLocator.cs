@@ -57,7 +57,7 @@ public static class ModelSetLocator
         foreach (var (field, path) in new[]
                  {
                      ("text_encoder", m.TextEncoderPath), ("decoder", m.DecoderPath), ("codec", m.CodecPath), ("tokenizer", m.TokenizerPath),
-                 })
+                 }.Concat(m.Assistant?.Files() ?? []))
             if (!File.Exists(path)) throw new FileNotFoundException($"{m.Source}: the {field} file '{path}' does not exist", path);
         return m;
     }

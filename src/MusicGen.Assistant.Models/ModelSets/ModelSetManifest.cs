@@ -5,11 +5,14 @@ namespace MusicGen.Assistant.Models.ModelSets;
 /// whether it is an untrained demo, and the generation defaults. Paths here are absolute; in the JSON file
 /// (<see cref="ModelSetManifestFile"/>) they are relative to the manifest. The three GGUF paths may all name the
 /// same converted checkpoint; <see cref="TokenizerPath"/> may name that GGUF too when the tokenizer is embedded in it
-/// (llama.cpp's tokenizer.ggml.* metadata; load it with <c>TokenizerFiles.LoadSentencePiece</c>).
+/// (llama.cpp's tokenizer.ggml.* metadata; load it with <c>TokenizerFiles.LoadSentencePiece</c>). An M2UGen assistant
+/// set (kind <see cref="KindM2UGen"/>) is such a set plus its <see cref="Assistant"/> parts, so everything that renders
+/// music takes it unchanged.
 /// </summary>
 public sealed record ModelSetManifest
 {
     public const string KindMusicGen = "musicgen";
+    public const string KindM2UGen = "m2ugen";
     public const string FileName = "musicgen.modelset.json";
 
     public required string Name { get; init; }
@@ -26,6 +29,9 @@ public sealed record ModelSetManifest
     public string? BuildVersion { get; init; }
 
     public GenerationDefaults Defaults { get; init; } = new();
+
+    /// <summary>The LLaMA, encoders, adapters and projector of an M2UGen set; null for a MusicGen-only set.</summary>
+    public AssistantParts? Assistant { get; init; }
 
     /// <summary>Where the manifest came from (a manifest file, or the single GGUF it was inferred from).</summary>
     public string Source { get; init; } = "";

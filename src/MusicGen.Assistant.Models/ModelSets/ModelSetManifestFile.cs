@@ -11,7 +11,8 @@ namespace MusicGen.Assistant.Models.ModelSets;
 ///   "text_encoder": "model.gguf", "decoder": "model.gguf", "codec": "model.gguf", "tokenizer": "spiece.model",
 ///   "defaults": { "guidance_scale": 3.0, "top_k": 250, "top_p": 0, "temperature": 1.0, "max_duration_seconds": 30 } }
 /// </code>
-/// Paths are relative to the manifest's folder (absolute paths are kept). Only "kind": "musicgen" is known.
+/// Paths are relative to the manifest's folder (absolute paths are kept). "kind" is "musicgen", or "m2ugen" for an
+/// assistant set, which adds an "assistant" section (<see cref="AssistantPartsJson"/>) to the same MusicGen fields.
 /// "tokenizer" may name a sentencepiece .model, a tokenizer.json or a GGUF carrying one; when it is left out, the
 /// tokenizer embedded in the text encoder's GGUF is used.
 /// </summary>
@@ -28,9 +29,10 @@ public static class ModelSetManifestFile
 
         var folder = Path.GetDirectoryName(full)!;
         var kind = String(o, "kind", full);
-        if (kind != ModelSetManifest.KindMusicGen)
-            throw new ModelConfigException($"{full}: kind is \"{kind}\"; only \"{ModelSetManifest.KindMusicGen}\" model sets are supported");
-        string FilePath(string field) => Path.GetFullPath(Path.Combine(folder, String(o, field, full)));
+        if (kind is not (ModelSetManifest.KindMusicGen or ModelSetManifest.KindM2UGen))
+            throw new ModelConfigException($"{full}: kind is \"{kind}\"; only \"{ModelSetManifest.KindMusicGen}\" and \"{ModelSetManifest.KindM2UGen}\" model sets are supported");
+        string Resolve(string path) => Path.GetFullPath(Path.Combine(folder, path));
+        string FilePath(string field) => Resolve(String(o, field, full));
         return new ModelSetManifest
         {
             Name = String(o, "name", full),
@@ -48,6 +50,7 @@ public static class ModelSetManifestFile
             },
             BuildVersion = o["build_version"] is null ? null : String(o, "build_version", full),
             Defaults = ReadDefaults(o["defaults"], full),
+            Assistant = kind == ModelSetManifest.KindM2UGen ? AssistantPartsJson.Read(o["assistant"], Resolve, full) : null,
             Source = full,
         };
     }
@@ -56,6 +59,8 @@ public static class ModelSetManifestFile
     public static void Write(string path, ModelSetManifest m)
     {
         var full = Path.GetFullPath(path);
+        if (m.Kind == ModelSetManifest.KindM2UGen && m.Assistant is null)
+            throw new ArgumentException("an m2ugen model set needs its assistant parts", nameof(m));
         var folder = Path.GetDirectoryName(full)!;
         string Relative(string p) => Path.GetRelativePath(folder, p).Replace('\\', '/');
         var d = m.Defaults;
@@ -72,6 +77,11 @@ public static class ModelSetManifestFile
             ["defaults"] = defaults,
         };
         if (m.BuildVersion is not null) root["build_version"] = m.BuildVersion;
+        if (m.Assistant is not null)
+        {
+            root["kind"] = ModelSetManifest.KindM2UGen;
+            root["assistant"] = AssistantPartsJson.Write(m.Assistant, Relative);
+        }
         var temp = full + ".partial";
         File.WriteAllText(temp, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         File.Move(temp, full, overwrite: true);

@@ -13,8 +13,7 @@ namespace MusicGen.Assistant.Models.MusicGenLm;
 public sealed class TextConditioning : IDisposable
 {
     private readonly T5Encoder _encoder;
-    private readonly TensorStore? _store;
-    private readonly Tensor? _weight, _bias;
+    private readonly EncoderProjection _projection;
     private readonly bool _ownsEncoder;
 
     /// <param name="file">The GGUF holding <see cref="T5Keys.ProjectionWeight"/> / <see cref="T5Keys.ProjectionBias"/>, if any.</param>
@@ -24,34 +23,7 @@ public sealed class TextConditioning : IDisposable
     private TextConditioning(T5Encoder encoder, GgufFile file, int? decoderHiddenSize, bool ownsEncoder)
     {
         _encoder = encoder;
-        var d = encoder.Config.DModel;
-        if (file.TryGetTensor(T5Keys.ProjectionWeight, out var info))
-        {
-            if (info.Ne.Length != 2 || info.Ne[0] != d)
-                throw new ModelWeightsException($"{file.Path}: tensor '{T5Keys.ProjectionWeight}' has shape [{string.Join(", ", info.Ne)}], expected [{d}, decoder hidden size]");
-            HiddenSize = checked((int)info.Ne[1]);
-            if (decoderHiddenSize is { } expected && expected != HiddenSize)
-                throw new ModelWeightsException($"{file.Path}: '{T5Keys.ProjectionWeight}' projects to {HiddenSize}, but the decoder's hidden size is {expected}");
-            _store = new TensorStore(encoder.Backend, 4);
-            try
-            {
-                var binder = new WeightBinder(file, _store);
-                _weight = binder.Require(T5Keys.ProjectionWeight, [d, HiddenSize], GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0);
-                _bias = binder.Require(T5Keys.ProjectionBias, [HiddenSize], GgmlType.F32);
-                binder.Upload();
-            }
-            catch
-            {
-                _store.Dispose();
-                throw;
-            }
-        }
-        else
-        {
-            HiddenSize = d;
-            if (decoderHiddenSize is { } expected && expected != d)
-                throw new ModelWeightsException($"{file.Path}: missing tensor '{T5Keys.ProjectionWeight}' (T5 d_model {d} differs from the decoder's hidden size {expected})");
-        }
+        _projection = new EncoderProjection(file, encoder.Config.DModel, encoder.Backend, decoderHiddenSize);
         _ownsEncoder = ownsEncoder;
     }
 
@@ -67,17 +39,12 @@ public sealed class TextConditioning : IDisposable
     public T5Encoder Encoder => _encoder;
 
     /// <summary>Width of the conditioning vectors: the decoder's hidden size.</summary>
-    public int HiddenSize { get; }
+    public int HiddenSize => _projection.HiddenSize;
 
-    public bool HasProjection => _weight is not null;
+    public bool HasProjection => _projection.HasWeights;
 
     /// <summary>enc_to_dec_proj on T5 hidden states {d_model, L, B} → {hidden, L, B}; the identity without a projection.</summary>
-    public Tensor Project(GgmlContext ctx, Tensor hidden)
-    {
-        if (hidden.Ne0 != _encoder.Config.DModel)
-            throw new ArgumentException($"hidden states {hidden.ShapeText} are not {_encoder.Config.DModel} wide (the T5 d_model)", nameof(hidden));
-        return _weight is { } w ? ctx.Add(ctx.MulMat(w, hidden), _bias!.Value) : hidden;
-    }
+    public Tensor Project(GgmlContext ctx, Tensor hidden) => _projection.Apply(ctx, hidden);
 
     /// <summary>
     /// Conditioning vectors [B, L, hidden] for a padded batch ([B, L] ids and 0/1 mask), zero where the mask is 0.
@@ -94,7 +61,7 @@ public sealed class TextConditioning : IDisposable
 
     public void Dispose()
     {
-        _store?.Dispose();
+        _projection.Dispose();
         if (_ownsEncoder) _encoder.Dispose();
     }
 }
