@@ -28,7 +28,7 @@ public sealed class MusicGenDecoderWeights : IDisposable
     {
         Config = config.Validate(file.Path);
         long d = config.HiddenSize, f = config.FfnDim;
-        _store = new TensorStore(backend, 2 * config.NumCodebooks + 20 * config.NumHiddenLayers + 8);
+        _store = WeightBinder.NewStore(file, backend, 2L * config.NumCodebooks + 20 * config.NumHiddenLayers + 8);
         try
         {
             var binder = new WeightBinder(file, _store);

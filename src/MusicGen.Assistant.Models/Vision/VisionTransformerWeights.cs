@@ -22,7 +22,7 @@ public sealed class VisionTransformerWeights : IDisposable
     {
         Config = config.Validate();
         var k = VisionKeys.For(config.Family);
-        _store = new TensorStore(backend, 16 * config.NumHiddenLayers + 16);
+        _store = WeightBinder.NewStore(file, backend, 16L * config.NumHiddenLayers + 16);
         try
         {
             var b = new WeightBinder(file, _store);

@@ -31,7 +31,7 @@ public class MusicGenDecoderConfigTests
     [InlineData("audio_channels", 3, "audio_channels 3")]
     [InlineData("num_codebooks", 0, "num_codebooks 0")]
     [InlineData("pad_token_id", 65, "pad_token_id 65")]
-    [InlineData("hidden_size", "wide", "'hidden_size' should be an integer")]
+    [InlineData("hidden_size", "wide", "'decoder.hidden_size' should be an integer")]
     public void Bad_settings_are_named(string key, object value, string expected)
     {
         var e = Assert.Throws<ModelConfigException>(() => Parse(d => d[key] = JsonValue.Create(value)));
