@@ -122,6 +122,9 @@ internal static class WavHeaderParser
     {
         if (fmt.Channels == 0)
             throw new AudioFormatException(path, "zero channels in 'fmt ' chunk");
+        if (fmt.Channels > AudioLimits.MaxChannels)
+            throw new AudioFormatException(path,
+                $"{fmt.Channels} channels in 'fmt ' chunk; at most {AudioLimits.MaxChannels} are supported");
         if (fmt.SampleRate == 0)
             throw new AudioFormatException(path, "zero sample rate in 'fmt ' chunk");
         if (fmt.SampleRate > int.MaxValue)
