@@ -9,4 +9,10 @@ public static class AudioLimits
     /// 65,535 channels would cost gigabytes for a few bytes of audio.
     /// </summary>
     public const int MaxChannels = 64;
+
+    /// <summary>
+    /// The sampling rates a file may declare: below 1 kHz it is not audio, above 768 kHz (DXD's highest) not a rate any
+    /// recorder writes. Resampling to the models' rates costs time and memory in proportion to the ratio.
+    /// </summary>
+    public const int MinSampleRate = 1000, MaxSampleRate = 768_000;
 }

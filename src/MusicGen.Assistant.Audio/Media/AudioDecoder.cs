@@ -135,6 +135,9 @@ public static class AudioDecoder
                 $"the audio is {MediaAudioReader.Describe(declared)} long, over the limit of " +
                 $"{MediaAudioReader.Describe(options.MaxDuration)} (MaxDuration); trim the file or raise the limit");
         int channels = stream.Channels!.Value;
+        if (stream.SampleRate is < AudioLimits.MinSampleRate or > AudioLimits.MaxSampleRate)
+            throw new MediaFormatException(info.Path, MediaProblem.Unsupported,
+                $"audio stream {stream.Index} declares {stream.SampleRate} Hz; rates {AudioLimits.MinSampleRate}..{AudioLimits.MaxSampleRate} Hz are supported");
         if (channels is < 1 or > AudioLimits.MaxChannels)
             throw new MediaFormatException(info.Path, MediaProblem.Unsupported,
                 $"audio stream {stream.Index} declares {channels} channels; at most {AudioLimits.MaxChannels} are supported");

@@ -22,6 +22,10 @@ public sealed class FuzzCorpus
     /// <summary>The exception types a malformed input may end in.</summary>
     public required IReadOnlyList<Type> Typed { get; init; }
 
+    /// <summary>Whether an error names the input (default: its path or its file name appears in the message).</summary>
+    public Func<Exception, string, bool> NamesFile { get; init; } = (e, path) =>
+        e.Message.Contains(path, StringComparison.Ordinal) || e.Message.Contains(Path.GetFileName(path), StringComparison.Ordinal);
+
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
     public long BytesPerInputByte { get; init; } = 64;
     public long ConstantBytes { get; init; } = 32L << 20;
@@ -84,7 +88,7 @@ public sealed class FuzzCorpus
         if (error is null) tally.Read++;
         else if (!Typed.Any(t => t.IsInstanceOfType(error)))
             problem = $"{error.GetType().Name} is not one of {string.Join(", ", Typed.Select(t => t.Name))}: {Shorten(error.Message)}\n{Shorten(error.StackTrace ?? "", 600)}";
-        else if (!error.Message.Contains(path, StringComparison.Ordinal) && !error.Message.Contains(Path.GetFileName(path), StringComparison.Ordinal))
+        else if (!NamesFile(error, path))
             problem = $"{error.GetType().Name} does not name the file: {Shorten(error.Message)}";
         else tally.Refused++;
         if (problem is null && allocated > limit)
