@@ -10,7 +10,7 @@ public sealed record Tolerance(double Atol, double Rtol, bool Exact)
     public static Tolerance? Parse(JsonNode? node) => node switch
     {
         JsonObject o => new Tolerance(o["atol"]!.GetValue<double>(), o["rtol"]!.GetValue<double>(), false),
-        JsonValue v when v.GetValue<string>() == "exact" => ExactMatch,
+        JsonValue v when v.TryGetValue<string>(out var s) && s == "exact" => ExactMatch,
         _ => null, // inputs: "n/a (input)"
     };
 
