@@ -48,6 +48,14 @@ public sealed class FixtureSet
     public string ConfigPath => Path.Combine(Directory, "config.json");
     public bool HasModel => File.Exists(ConfigPath) && File.Exists(Path.Combine(Directory, "model.safetensors"));
 
+    /// <summary>The folder's config.json.</summary>
+    public JsonObject Config => JsonNode.Parse(File.ReadAllText(ConfigPath)) as JsonObject
+                                ?? throw new InvalidDataException($"{ConfigPath}: not a JSON object");
+
+    /// <summary>Tensors save_pretrained (or torch.save) wrote to the checkpoint: vectors.json's checkpoint.saved_keys.</summary>
+    public int SavedTensorCount => Root["checkpoint"]?["saved_keys"]?.GetValue<int>()
+                                   ?? throw new InvalidDataException($"{Directory}/vectors.json: no checkpoint.saved_keys");
+
     public ReferenceVector Vector(string name) =>
         Vectors.FirstOrDefault(v => v.Name == name) ?? throw new KeyNotFoundException($"{Name}: no vector '{name}'");
 
