@@ -85,8 +85,9 @@ public sealed record MusicGenDecoderConfig
         Range("max_position_embeddings", MaxPositionEmbeddings, 1, Limits.Positions);
         if ((long)MaxPositionEmbeddings * HiddenSize > Limits.PositionTable)
             Fail($"max_position_embeddings {MaxPositionEmbeddings} x hidden_size {HiddenSize} exceeds the {Limits.PositionTable}-value position table this implementation computes");
-        Range("chroma_length", ChromaLength, 0, Limits.ChromaLength);
-        Range("num_chroma", NumChroma, 0, Limits.NumChroma);
+        // lower bounds of the melody settings are checked below, with their meaning
+        Range("chroma_length", ChromaLength, int.MinValue, Limits.ChromaLength);
+        Range("num_chroma", NumChroma, int.MinValue, Limits.NumChroma);
         if (HiddenSize % NumAttentionHeads != 0)
             Fail($"num_attention_heads {NumAttentionHeads} does not divide hidden_size {HiddenSize} " +
                  $"(heads x head_dim must equal hidden_size; the medium and large hub configs once carried a wrong head count: " +
