@@ -137,7 +137,7 @@ public static class AudioDecoder
         int channels = stream.Channels!.Value;
         if (stream.SampleRate is < AudioLimits.MinSampleRate or > AudioLimits.MaxSampleRate)
             throw new MediaFormatException(info.Path, MediaProblem.Unsupported,
-                $"audio stream {stream.Index} declares {stream.SampleRate} Hz; rates {AudioLimits.MinSampleRate}..{AudioLimits.MaxSampleRate} Hz are supported");
+                $"audio stream {stream.Index} is {stream.SampleRate} Hz: supported input rates are {AudioLimits.MinSampleRate} to {AudioLimits.MaxSampleRate} Hz");
         if (channels is < 1 or > AudioLimits.MaxChannels)
             throw new MediaFormatException(info.Path, MediaProblem.Unsupported,
                 $"audio stream {stream.Index} declares {channels} channels; at most {AudioLimits.MaxChannels} are supported");

@@ -129,7 +129,7 @@ internal static class WavHeaderParser
             throw new AudioFormatException(path, "zero sample rate in 'fmt ' chunk");
         if (fmt.SampleRate is < AudioLimits.MinSampleRate or > AudioLimits.MaxSampleRate)
             throw new AudioFormatException(path,
-                $"sample rate {fmt.SampleRate} Hz is out of range {AudioLimits.MinSampleRate}..{AudioLimits.MaxSampleRate} Hz");
+                $"sample rate {fmt.SampleRate} Hz is not supported: supported input rates are {AudioLimits.MinSampleRate} to {AudioLimits.MaxSampleRate} Hz");
 
         int code = fmt.FormatTag;
         int validBits = fmt.BitsPerSample;
