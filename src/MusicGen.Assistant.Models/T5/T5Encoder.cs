@@ -85,7 +85,7 @@ public sealed class T5Encoder : IDisposable
         if (length > T5Config.Limits.InputTokens)
             throw new ArgumentException(
                 $"the text is {length} tokens long (end-of-sequence included); the T5 text encoder takes at most {T5Config.Limits.InputTokens} " +
-                "(t5-base's n_positions): shorten the prompt", nameof(ids));
+                "(t5-base's n_positions): shorten the prompt");
         if (mask.GetLength(0) != batch || mask.GetLength(1) != length)
             throw new ArgumentException($"attention_mask [{mask.GetLength(0)}, {mask.GetLength(1)}] does not match input_ids [{batch}, {length}]", nameof(mask));
         for (var b = 0; b < batch; b++)
