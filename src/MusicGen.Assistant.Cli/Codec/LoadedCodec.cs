@@ -1,3 +1,4 @@
+using MusicGen.Assistant.Files;
 using MusicGen.Assistant.Cli.Hosting;
 using MusicGen.Assistant.Models.Encodec;
 using MusicGen.Assistant.Native;
@@ -21,7 +22,7 @@ internal sealed class LoadedCodec : IDisposable
 
     public static LoadedCodec Load(CliSession session, string modelPath)
     {
-        var path = CliPaths.InputFile(modelPath, "model");
+        var path = InputFiles.Require(modelPath, "model");
         var backend = session.CreateBackend();
         try { return new LoadedCodec(path, backend, EncodecCodec.Load(path, backend)); }
         catch { backend.Dispose(); throw; }

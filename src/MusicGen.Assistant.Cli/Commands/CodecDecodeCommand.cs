@@ -1,3 +1,4 @@
+using MusicGen.Assistant.Files;
 using System.CommandLine;
 using MusicGen.Assistant.Audio.Wav;
 using MusicGen.Assistant.Cli.Codec;
@@ -23,8 +24,8 @@ internal static class CodecDecodeCommand
         var command = new Command("decode", "Decode EnCodec codes to a WAV file.") { input, output, model, format };
         host.Bind(command, (parsed, session) =>
         {
-            var inPath = CliPaths.InputFile(parsed.GetValue(input)!, "codes file");
-            var outPath = CliPaths.OutputFile(parsed.GetValue(output)!, "output WAV");
+            var inPath = InputFiles.Require(parsed.GetValue(input)!, "codes file");
+            var outPath = OutputFiles.Require(parsed.GetValue(output)!, "output WAV");
             AudioCodesFile.ReadHeader(inPath); // a corrupt codes file fails here, before the model loads
             using var codec = LoadedCodec.Load(session, parsed.GetValue(model)!);
             var report = DecodeJob.Run(session, codec, inPath, outPath, SampleFormat(parsed.GetValue(format)!));

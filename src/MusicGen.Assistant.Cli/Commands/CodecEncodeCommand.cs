@@ -1,3 +1,4 @@
+using MusicGen.Assistant.Files;
 using System.CommandLine;
 using MusicGen.Assistant.Cli.Codec;
 using MusicGen.Assistant.Cli.Hosting;
@@ -24,8 +25,8 @@ internal static class CodecEncodeCommand
         var command = new Command("encode", "Encode an audio file to EnCodec codes.") { input, output, model, bandwidth };
         host.Bind(command, (parsed, session) =>
         {
-            var inPath = CliPaths.InputFile(parsed.GetValue(input)!, "input audio");
-            var outPath = CliPaths.OutputFile(parsed.GetValue(output)!, "output codes file");
+            var inPath = InputFiles.Require(parsed.GetValue(input)!, "input audio");
+            var outPath = OutputFiles.Require(parsed.GetValue(output)!, "output codes file");
             MediaToModelInput.Inspect(inPath, modelChannels: 1, session.Cancellation); // a file without usable sound fails here, before the model loads
             using var codec = LoadedCodec.Load(session, parsed.GetValue(model)!);
             var report = EncodeJob.Run(session, codec, inPath, outPath, parsed.GetValue(bandwidth));

@@ -1,3 +1,4 @@
+using MusicGen.Assistant.Files;
 using System.CommandLine;
 using System.Diagnostics;
 using MusicGen.Assistant.Cli.Hosting;
@@ -32,7 +33,7 @@ internal static class ConvertCommand
             throw new CliException(File.Exists(checkpointDir)
                 ? $"checkpoint '{checkpointDir}' is a file; give the folder holding config.json and the *.safetensors (or an M2UGen checkpoint.pth)"
                 : $"checkpoint folder '{checkpointDir}' does not exist");
-        var output = CliPaths.OutputFile(outputPath, "output GGUF");
+        var output = OutputFiles.Require(outputPath, "output GGUF");
         var clock = Stopwatch.StartNew();
         var (result, detected) = ConsoleProgress.Run(session, "convert", "tensors", progress => isTorchFile
             ? CheckpointConversion.ConvertPyTorchFile(checkpointDir, output, storage, progress)

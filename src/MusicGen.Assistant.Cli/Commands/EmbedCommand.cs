@@ -1,3 +1,4 @@
+using MusicGen.Assistant.Files;
 using System.CommandLine;
 using MusicGen.Assistant.Cli.Embedding;
 using MusicGen.Assistant.Cli.Hosting;
@@ -29,11 +30,11 @@ internal static class EmbedCommand
         {
             var request = new EmbedRequest(
                 M2UGenModalities.Parse(parsed.GetValue(modality)!),
-                CliPaths.InputFile(parsed.GetValue(input)!, "input file"),
-                CliPaths.InputFile(parsed.GetValue(model)!, "encoder model"),
-                parsed.GetValue(adapters) is { } a ? CliPaths.InputFile(a, "adapters file") : null,
-                parsed.GetValue(output) is { } o ? CliPaths.OutputFile(o, "output file") : null,
-                parsed.GetValue(preprocessor) is { } p ? CliPaths.InputFile(p, "preprocessor config") : null);
+                InputFiles.Require(parsed.GetValue(input)!, "input file"),
+                InputFiles.Require(parsed.GetValue(model)!, "encoder model"),
+                parsed.GetValue(adapters) is { } a ? InputFiles.Require(a, "adapters file") : null,
+                parsed.GetValue(output) is { } o ? OutputFiles.Require(o, "output file") : null,
+                parsed.GetValue(preprocessor) is { } p ? InputFiles.Require(p, "preprocessor config") : null);
             if (request.PreprocessorConfig is not null && request.Modality == M2UGenModality.Music)
                 throw new CliException("--preprocessor applies to images and video; the music encoder's settings are in its GGUF", ExitCodes.Usage);
             return EmbedJob.Run(session, request);

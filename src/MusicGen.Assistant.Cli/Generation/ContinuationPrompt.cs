@@ -1,3 +1,4 @@
+using MusicGen.Assistant.Files;
 using MusicGen.Assistant.Cli.Codec;
 using MusicGen.Assistant.Cli.Hosting;
 using MusicGen.Assistant.Models;
@@ -16,7 +17,7 @@ internal sealed record ContinuationPrompt(string Path, int[,] Codes, double Seco
 
     public static ContinuationPrompt Load(CliSession session, LoadedModelSet set, string path, string spoolDirectory)
     {
-        var full = CliPaths.InputFile(path, "audio prompt (--continue)");
+        var full = InputFiles.Require(path, "audio prompt (--continue)");
         var channels = set.Config.AudioChannels;
         var format = MediaToModelInput.Inspect(full, channels);
         if (channels == 2 && format.ChannelCount != 2)

@@ -1,3 +1,4 @@
+using MusicGen.Assistant.Files;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using MusicGen.Assistant.Audio.Wav;
@@ -37,7 +38,7 @@ internal static class EditJob
     public static int Extend(CliSession session, ExtendOptions o)
     {
         var console = session.Console;
-        var input = CliPaths.InputFile(o.Input, "track");
+        var input = InputFiles.Require(o.Input, "track");
         var output = Path.GetFullPath(o.Output);
         if (string.Equals(input, output, StringComparison.Ordinal))
             throw new CliException($"--out '{o.Output}' is the track itself; write the edit to a new file so the original is kept", ExitCodes.Usage);
@@ -89,7 +90,7 @@ internal static class EditJob
     /// </summary>
     public static int Remix(CliSession session, string track, string text, double? seconds, string output, WavSampleFormat format, SamplingChoice sampling)
     {
-        var input = CliPaths.InputFile(track, "track");
+        var input = InputFiles.Require(track, "track");
         if (string.Equals(input, Path.GetFullPath(output), StringComparison.Ordinal))
             throw new CliException($"--out '{output}' is the track itself; write the remix to a new file so the original is kept", ExitCodes.Usage);
         if (string.IsNullOrWhiteSpace(text)) throw new CliException("the description is empty; say what the new version should sound like", ExitCodes.Usage);

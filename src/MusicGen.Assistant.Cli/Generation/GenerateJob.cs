@@ -1,3 +1,4 @@
+using MusicGen.Assistant.Files;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using MusicGen.Assistant.Audio;
@@ -22,8 +23,8 @@ internal static class GenerateJob
         var outputs = OutputPaths(o.Output, prompts.Count);
         CheckWritable(outputs[0], o.Output);
         var outputFormat = TrackOutput.FormatFor(o.Output);
-        if (o.Continue is not null) CliPaths.InputFile(o.Continue, "audio prompt (--continue)");
-        if (o.Melody is not null) CliPaths.InputFile(o.Melody, "melody (--melody)");
+        if (o.Continue is not null) InputFiles.Require(o.Continue, "audio prompt (--continue)");
+        if (o.Melody is not null) InputFiles.Require(o.Melody, "melody (--melody)");
 
         var (manifest, created) = o.Sampling.Model is null ? DemoModelSet.Ensure(session) : (ModelSetLocator.Resolve(o.Sampling.Model), null);
         if (o.Melody is not null) MelodyInput.RequireMelodyModel(manifest);
@@ -83,7 +84,7 @@ internal static class GenerateJob
             throw new CliException("give either a prompt or --prompts FILE, not both", ExitCodes.Usage);
         if (o.PromptsFile is { } file)
         {
-            var path = CliPaths.InputFile(file, "prompts file");
+            var path = InputFiles.Require(file, "prompts file");
             var lines = File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
             if (lines.Count == 0) throw new CliException($"prompts file '{file}' holds no prompts (one per line)", ExitCodes.Usage);
             if (lines.Count > 999) throw new CliException($"prompts file '{file}' holds {lines.Count} prompts; at most 999 per run", ExitCodes.Usage);

@@ -1,3 +1,4 @@
+using MusicGen.Assistant.Files;
 using MusicGen.Assistant.Audio.Media;
 using MusicGen.Assistant.Cli.Hosting;
 using MusicGen.Assistant.Formats.Gguf;
@@ -28,7 +29,7 @@ internal sealed record MelodyInput(string Path, MelodyWaveform Waveform, bool Tr
 
     public static MelodyInput Load(CliSession session, LoadedModelSet set, string path, double trackSeconds)
     {
-        var full = CliPaths.InputFile(path, "melody (--melody)");
+        var full = InputFiles.Require(path, "melody (--melody)");
         var extractor = set.Chroma ?? throw new CliException($"the model set '{set.Manifest.Name}' takes no melody (not a MusicGen-Melody model)", ExitCodes.Usage);
         var rate = extractor.Config.SamplingRate;
         var needed = (long)Math.Ceiling(Math.Max(trackSeconds, extractor.Config.ChunkLength) * rate);

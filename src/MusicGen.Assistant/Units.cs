@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace MusicGen.Assistant.Cli.Hosting;
+namespace MusicGen.Assistant;
 
-/// <summary>Human-readable sizes, durations and speeds for command output (invariant culture).</summary>
-internal static class Units
+/// <summary>Human-readable sizes, durations and speeds for messages and summaries (invariant culture).</summary>
+public static class Units
 {
     public static string Bytes(long bytes)
     {
