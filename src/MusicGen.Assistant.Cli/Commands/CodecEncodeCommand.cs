@@ -1,7 +1,7 @@
-using MusicGen.Assistant.Files;
 using System.CommandLine;
-using MusicGen.Assistant.Cli.Codec;
 using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.Cli.Presentation;
+using MusicGen.Assistant.Codec;
 
 namespace MusicGen.Assistant.Cli.Commands;
 
@@ -25,12 +25,10 @@ internal static class CodecEncodeCommand
         var command = new Command("encode", "Encode an audio file to EnCodec codes.") { input, output, model, bandwidth };
         host.Bind(command, (parsed, session) =>
         {
-            var inPath = InputFiles.Require(parsed.GetValue(input)!, "input audio");
-            var outPath = OutputFiles.Require(parsed.GetValue(output)!, "output codes file");
-            MediaToModelInput.Inspect(inPath, modelChannels: 1, session.Cancellation); // a file without usable sound fails here, before the model loads
-            using var codec = LoadedCodec.Load(session, parsed.GetValue(model)!);
-            var report = EncodeJob.Run(session, codec, inPath, outPath, parsed.GetValue(bandwidth));
-            EncodeJob.WriteSummary(session.Console, report, parsed.GetValue(input)!, parsed.GetValue(output)!);
+            var job = EncodeJob.Create(parsed.GetValue(input)!, parsed.GetValue(output)!, parsed.GetValue(bandwidth), session.Cancellation);
+            using var codec = CodecModel.Load(parsed.GetValue(model)!, session.Compute);
+            var report = ConsoleProgress.Run(session, progress => job.Run(codec, progress, session.Cancellation));
+            CodecSummary.Write(session.Console, report, parsed.GetValue(input)!, parsed.GetValue(output)!);
             return ExitCodes.Success;
         });
         return command;

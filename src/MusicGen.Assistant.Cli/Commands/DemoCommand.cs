@@ -2,9 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using MusicGen.Assistant.Audio;
 using MusicGen.Assistant.Audio.Wav;
-using MusicGen.Assistant.Cli.Codec;
 using MusicGen.Assistant.Cli.Demo;
 using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.Cli.Presentation;
+using MusicGen.Assistant.Codec;
 
 namespace MusicGen.Assistant.Cli.Commands;
 
@@ -43,7 +44,7 @@ internal static class DemoCommand
         console.Line("mga demo: EnCodec 32 kHz round trip (WAV -> codes -> WAV)");
         DoctorCommand.WriteRuntimeSummary(session);
         var (modelPath, created) = DemoModel.Ensure(session);
-        using var model = LoadedCodec.Load(session, modelPath);
+        using var model = CodecModel.Load(modelPath, session.Compute);
         console.Field("compute", DoctorCommand.ComputeSummary(session, model.Backend));
         console.Field("model", $"{modelPath} ({(created is { } t ? $"created in {Units.Duration(t)}" : "cached")}, {Units.Bytes(new FileInfo(modelPath).Length)})");
         console.Line();
@@ -62,10 +63,10 @@ internal static class DemoCommand
         WavWriter.Write(inputWav, new AudioBuffer(rate, channels));
         console.Line($"Synthesized {Units.Duration(TimeSpan.FromSeconds(seconds))} test tone mix (A-major chord, 1 kHz pulses, 100 Hz-8 kHz sweep) -> '{inputWav}'");
 
-        var encoded = EncodeJob.Run(session, model, inputWav, codesPath, bandwidthKbps: null);
-        EncodeJob.WriteSummary(console, encoded, inputWav, codesPath);
-        var decoded = DecodeJob.Run(session, model, codesPath, decodedWav, WavSampleFormat.Float32);
-        DecodeJob.WriteSummary(console, decoded, codesPath, decodedWav);
+        var encoded = ConsoleProgress.Run(session, progress => EncodeJob.Create(inputWav, codesPath).Run(model, progress, session.Cancellation));
+        CodecSummary.Write(console, encoded, inputWav, codesPath);
+        var decoded = ConsoleProgress.Run(session, progress => DecodeJob.Create(codesPath, decodedWav).Run(model, progress, session.Cancellation));
+        CodecSummary.Write(console, decoded, codesPath, decodedWav);
 
         console.Line();
         var codecTime = encoded.EncodeTime + decoded.WallTime;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MusicGen.Assistant.Audio.Media;
 using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.Media;
 using MusicGen.Assistant.Models;
 using MusicGen.Assistant.Models.Hubert;
 using MusicGen.Assistant.Models.M2UGen;

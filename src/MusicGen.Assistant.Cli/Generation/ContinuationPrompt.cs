@@ -1,5 +1,5 @@
 using MusicGen.Assistant.Files;
-using MusicGen.Assistant.Cli.Codec;
+using MusicGen.Assistant.Media;
 using MusicGen.Assistant.Cli.Hosting;
 using MusicGen.Assistant.Models;
 
@@ -25,8 +25,8 @@ internal sealed record ContinuationPrompt(string Path, int[,] Codes, double Seco
         if (format.FrameCount == 0) throw new CliException($"audio prompt '{path}' holds no audio (0 frames)");
 
         var codec = set.Codec;
-        using var samples = ConsoleProgress.Run(session, "read prompt", "frames", progress =>
-            MediaToModelInput.Spool(full, codec.Config.SamplingRate, channels, spoolDirectory, System.IO.Path.GetFileName(full), progress));
+        using var samples = ConsoleProgress.Run(session, progress =>
+            MediaToModelInput.Spool(full, codec.Config.SamplingRate, channels, spoolDirectory, System.IO.Path.GetFileName(full), progress, "read prompt", session.Cancellation));
         return FromSamples(session, set, samples, full);
     }
 

@@ -2,7 +2,7 @@ using MusicGen.Assistant.Files;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using MusicGen.Assistant.Audio.Wav;
-using MusicGen.Assistant.Cli.Codec;
+using MusicGen.Assistant.Media;
 using MusicGen.Assistant.Cli.Commands;
 using MusicGen.Assistant.Cli.Demo;
 using MusicGen.Assistant.Cli.Hosting;
@@ -58,8 +58,8 @@ internal static class EditJob
 
         var clock = Stopwatch.StartNew();
         var rate = set.Codec.Config.SamplingRate;
-        using var track = ConsoleProgress.Run(session, "read track", "frames", progress =>
-            MediaToModelInput.Spool(input, rate, channels, Path.GetDirectoryName(output)!, Path.GetFileName(output), progress));
+        using var track = ConsoleProgress.Run(session, progress =>
+            MediaToModelInput.Spool(input, rate, channels, Path.GetDirectoryName(output)!, Path.GetFileName(output), progress, "read track", session.Cancellation));
         var trackSeconds = track.Length / (double)rate;
         var addSeconds = o.AddSeconds ?? o.TotalSeconds!.Value - trackSeconds;
         if (o.TotalSeconds is { } total && addSeconds * set.FrameRate < 1)

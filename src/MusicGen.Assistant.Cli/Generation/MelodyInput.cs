@@ -1,6 +1,7 @@
 using MusicGen.Assistant.Files;
 using MusicGen.Assistant.Audio.Media;
 using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.Media;
 using MusicGen.Assistant.Formats.Gguf;
 using MusicGen.Assistant.Models.ModelSets;
 using MusicGen.Assistant.Models.MusicGenLm;

@@ -1,5 +1,5 @@
 using MusicGen.Assistant.Audio.Wav;
-using MusicGen.Assistant.Cli.Codec;
+using MusicGen.Assistant.Media;
 using MusicGen.Assistant.Cli.Hosting;
 using MusicGen.Assistant.Models;
 using MusicGen.Assistant.Models.MusicGenLm;

@@ -1,7 +1,7 @@
-using MusicGen.Assistant.Cli.Codec;
-using MusicGen.Assistant.Cli.Tests.Helpers;
+using MusicGen.Assistant.Media;
+using MusicGen.Assistant.Tests.Helpers;
 
-namespace MusicGen.Assistant.Cli.Tests.Codec;
+namespace MusicGen.Assistant.Tests.Media;
 
 public class SpooledSamplesTests
 {

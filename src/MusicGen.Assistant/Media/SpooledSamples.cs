@@ -2,14 +2,14 @@ using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using MusicGen.Assistant.Models;
 
-namespace MusicGen.Assistant.Cli.Codec;
+namespace MusicGen.Assistant.Media;
 
 /// <summary>
 /// A signal spooled to a hidden temporary file (float32, interleaved frames), read back by random access as an
 /// <see cref="ISampleSource"/>: encoding an hour of audio needs memory for one chunk window, not the whole signal.
 /// The file is deleted when this is disposed (and by the OS on close, should the process die).
 /// </summary>
-internal sealed class SpooledSamples : ISampleSource, IDisposable
+public sealed class SpooledSamples : ISampleSource, IDisposable
 {
     private readonly SafeFileHandle _file;
     private readonly string _path;

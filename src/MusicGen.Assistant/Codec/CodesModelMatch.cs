@@ -1,8 +1,8 @@
-using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.Errors;
 using MusicGen.Assistant.Formats.Codes;
 using MusicGen.Assistant.Models.Encodec;
 
-namespace MusicGen.Assistant.Cli.Codec;
+namespace MusicGen.Assistant.Codec;
 
 /// <summary>Refuses to decode codes made by a different EnCodec, naming every setting that differs.</summary>
 internal static class CodesModelMatch
@@ -17,7 +17,7 @@ internal static class CodesModelMatch
         if (f.Codebooks > model.NumQuantizers) problems.Add($"{f.Codebooks} codebooks per frame, the model has {model.NumQuantizers}");
         if (f.Channels != model.AudioChannels) problems.Add($"{f.Channels} audio channel(s) vs the model's {model.AudioChannels}");
         if (problems.Count > 0)
-            throw new CliException($"codes file '{codesPath}' was not made by the EnCodec in '{modelPath}': {string.Join("; ", problems)}");
-        if (codes.FrameCount == 0) throw new CliException($"codes file '{codesPath}' holds no frames: nothing to decode");
+            throw AssistantException.ModelSet($"codes file '{codesPath}' was not made by the EnCodec in '{modelPath}': {string.Join("; ", problems)}");
+        if (codes.FrameCount == 0) throw AssistantException.BadInput($"codes file '{codesPath}' holds no frames: nothing to decode");
     }
 }
