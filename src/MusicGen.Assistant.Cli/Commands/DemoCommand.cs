@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using MusicGen.Assistant.Audio;
 using MusicGen.Assistant.Audio.Wav;
-using MusicGen.Assistant.Cli.Demo;
+using MusicGen.Assistant.Demo;
 using MusicGen.Assistant.Cli.Hosting;
 using MusicGen.Assistant.Cli.Presentation;
 using MusicGen.Assistant.Codec;
@@ -43,7 +43,7 @@ internal static class DemoCommand
         var total = Stopwatch.StartNew();
         console.Line("mga demo: EnCodec 32 kHz round trip (WAV -> codes -> WAV)");
         DoctorCommand.WriteRuntimeSummary(session);
-        var (modelPath, created) = DemoModel.Ensure(session);
+        var (modelPath, created) = ConsoleProgress.Run(session, progress => DemoCodec.Ensure(progress, session.Cancellation));
         using var model = CodecModel.Load(modelPath, session.Compute);
         console.Field("compute", DoctorCommand.ComputeSummary(session, model.Backend));
         console.Field("model", $"{modelPath} ({(created is { } t ? $"created in {Units.Duration(t)}" : "cached")}, {Units.Bytes(new FileInfo(modelPath).Length)})");

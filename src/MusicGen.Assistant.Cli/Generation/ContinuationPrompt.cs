@@ -1,6 +1,7 @@
 using MusicGen.Assistant.Files;
 using MusicGen.Assistant.Media;
 using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.ModelSets;
 using MusicGen.Assistant.Models;
 
 namespace MusicGen.Assistant.Cli.Generation;
@@ -15,7 +16,7 @@ internal sealed record ContinuationPrompt(string Path, int[,] Codes, double Seco
 {
     public int Frames => Codes.GetLength(1);
 
-    public static ContinuationPrompt Load(CliSession session, LoadedModelSet set, string path, string spoolDirectory)
+    public static ContinuationPrompt Load(CliSession session, MusicGenModelSet set, string path, string spoolDirectory)
     {
         var full = InputFiles.Require(path, "audio prompt (--continue)");
         var channels = set.Config.AudioChannels;
@@ -31,7 +32,7 @@ internal sealed record ContinuationPrompt(string Path, int[,] Codes, double Seco
     }
 
     /// <summary>Encodes audio already at the codec's rate and the decoder's channels (e.g. the tail of a track).</summary>
-    public static ContinuationPrompt FromSamples(CliSession session, LoadedModelSet set, ISampleSource samples, string path)
+    public static ContinuationPrompt FromSamples(CliSession session, MusicGenModelSet set, ISampleSource samples, string path)
     {
         var codec = set.Codec;
         var channels = set.Config.AudioChannels;

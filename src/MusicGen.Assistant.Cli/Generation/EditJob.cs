@@ -4,8 +4,9 @@ using System.Security.Cryptography;
 using MusicGen.Assistant.Audio.Wav;
 using MusicGen.Assistant.Media;
 using MusicGen.Assistant.Cli.Commands;
-using MusicGen.Assistant.Cli.Demo;
+using MusicGen.Assistant.Demo;
 using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.ModelSets;
 using MusicGen.Assistant.Models.ModelSets;
 using MusicGen.Assistant.Models.MusicGenLm;
 
@@ -47,9 +48,9 @@ internal static class EditJob
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         GenerateJob.CheckWritable(output, o.Output);
 
-        var (manifest, _) = o.Sampling.Model is null ? DemoModelSet.Ensure(session) : (ModelSetLocator.Resolve(o.Sampling.Model), null);
+        var manifest = ConsoleProgress.Run(session, progress => ModelSetSource.Resolve(o.Sampling.Model, progress, session.Cancellation)).Manifest;
         if (manifest.Demo) GenerateJob.WarnDemo(console);
-        using var set = LoadedModelSet.Load(session, manifest);
+        using var set = MusicGenModelSet.Load(manifest, session.Compute);
         var channels = set.Config.AudioChannels;
         var format = MediaToModelInput.Inspect(input, channels);
         if (channels == 2 && format.ChannelCount != 2)

@@ -3,8 +3,9 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using MusicGen.Assistant.Audio;
 using MusicGen.Assistant.Cli.Commands;
-using MusicGen.Assistant.Cli.Demo;
+using MusicGen.Assistant.Demo;
 using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.ModelSets;
 using MusicGen.Assistant.Models.ModelSets;
 using MusicGen.Assistant.Models.MusicGenLm;
 
@@ -26,10 +27,10 @@ internal static class GenerateJob
         if (o.Continue is not null) InputFiles.Require(o.Continue, "audio prompt (--continue)");
         if (o.Melody is not null) InputFiles.Require(o.Melody, "melody (--melody)");
 
-        var (manifest, created) = o.Sampling.Model is null ? DemoModelSet.Ensure(session) : (ModelSetLocator.Resolve(o.Sampling.Model), null);
+        var (manifest, created) = ConsoleProgress.Run(session, progress => ModelSetSource.Resolve(o.Sampling.Model, progress, session.Cancellation));
         if (o.Melody is not null) MelodyInput.RequireMelodyModel(manifest);
         if (manifest.Demo) WarnDemo(console);
-        using var set = LoadedModelSet.Load(session, manifest);
+        using var set = MusicGenModelSet.Load(manifest, session.Compute);
         // a melody model's conditioning prefix takes decoder positions too: the window leaves room for the longest
         var plan = TrackPlan.For(set, o.DurationSeconds, prompts.Max(p => TrackConditioning.PrefixLength(set, p)));
         var melody = o.Melody is null ? null : MelodyInput.Load(session, set, o.Melody, o.DurationSeconds);
@@ -129,5 +130,5 @@ internal static class GenerateJob
     }
 
     /// <summary>A prompt's conditioning (on a melody model: the prefix with the null melody).</summary>
-    internal static MusicGenConditioning Condition(LoadedModelSet set, string prompt) => TrackConditioning.ForText(set, prompt);
+    internal static MusicGenConditioning Condition(MusicGenModelSet set, string prompt) => TrackConditioning.ForText(set, prompt);
 }

@@ -1,6 +1,7 @@
 using MusicGen.Assistant.Files;
 using MusicGen.Assistant.Audio.Media;
 using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.ModelSets;
 using MusicGen.Assistant.Media;
 using MusicGen.Assistant.Formats.Gguf;
 using MusicGen.Assistant.Models.ModelSets;
@@ -28,7 +29,7 @@ internal sealed record MelodyInput(string Path, MelodyWaveform Waveform, bool Tr
                 ExitCodes.Usage);
     }
 
-    public static MelodyInput Load(CliSession session, LoadedModelSet set, string path, double trackSeconds)
+    public static MelodyInput Load(CliSession session, MusicGenModelSet set, string path, double trackSeconds)
     {
         var full = InputFiles.Require(path, "melody (--melody)");
         var extractor = set.Chroma ?? throw new CliException($"the model set '{set.Manifest.Name}' takes no melody (not a MusicGen-Melody model)", ExitCodes.Usage);

@@ -1,3 +1,4 @@
+using MusicGen.Assistant.ModelSets;
 using MusicGen.Assistant.Models.MusicGenLm;
 
 namespace MusicGen.Assistant.Cli.Generation;
@@ -12,7 +13,7 @@ namespace MusicGen.Assistant.Cli.Generation;
 /// </summary>
 internal sealed record TrackConditioning(MusicGenConditioning Conditioning, SamplingSettings Sampling, Func<LongFormWindow, MusicGenConditioning>? PerWindow)
 {
-    public static TrackConditioning For(LoadedModelSet set, string? text, MelodyInput? melody, SamplingSettings sampling, int windowFrames)
+    public static TrackConditioning For(MusicGenModelSet set, string? text, MelodyInput? melody, SamplingSettings sampling, int windowFrames)
     {
         var states = text is null ? default((float[] Values, long[] Mask, int Length)?) : Encode(set, text);
         var itemSampling = text is null && melody is null ? sampling with { GuidanceScale = 1 } : sampling;
@@ -22,9 +23,9 @@ internal sealed record TrackConditioning(MusicGenConditioning Conditioning, Samp
     }
 
     /// <summary>The conditioning of a prompt alone (no melody; a melody model gets the null melody), or of no text.</summary>
-    public static MusicGenConditioning ForText(LoadedModelSet set, string? text) => Build(set, text is null ? null : Encode(set, text), null);
+    public static MusicGenConditioning ForText(MusicGenModelSet set, string? text) => Build(set, text is null ? null : Encode(set, text), null);
 
-    private static MusicGenConditioning Build(LoadedModelSet set, (float[] Values, long[] Mask, int Length)? states, MelodyInput? melody)
+    private static MusicGenConditioning Build(MusicGenModelSet set, (float[] Values, long[] Mask, int Length)? states, MelodyInput? melody)
     {
         if (set.Config.IsMelody)
             return set.Melody!.Prefix([melody?.Waveform.Chroma(set.Chroma!)], states?.Values, states?.Length ?? 1);
@@ -34,10 +35,10 @@ internal sealed record TrackConditioning(MusicGenConditioning Conditioning, Samp
     }
 
     /// <summary>Positions the conditioning takes ahead of the tokens: the melody prefix's (chroma_length + text), else 0.</summary>
-    public static int PrefixLength(LoadedModelSet set, string? text) =>
+    public static int PrefixLength(MusicGenModelSet set, string? text) =>
         set.Config.IsMelody ? set.Config.ChromaLength + (text is null ? 1 : set.Text.EncodeBatch([text]).Length) : 0;
 
-    private static (float[] Values, long[] Mask, int Length) Encode(LoadedModelSet set, string prompt)
+    private static (float[] Values, long[] Mask, int Length) Encode(MusicGenModelSet set, string prompt)
     {
         var batch = set.Text.EncodeBatch([prompt]);
         var ids = new int[1, batch.Length];

@@ -1,6 +1,7 @@
 using MusicGen.Assistant.Audio.Wav;
 using MusicGen.Assistant.Media;
 using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.ModelSets;
 using MusicGen.Assistant.Models;
 using MusicGen.Assistant.Models.MusicGenLm;
 
@@ -20,7 +21,7 @@ internal static class TrackExtension
     private const int CopyBlock = 1 << 16;
 
     /// <summary>Writes track + <paramref name="newFrames"/> codec frames of continuation to <paramref name="output"/>.</summary>
-    public static void Run(CliSession session, LoadedModelSet set, SpooledSamples track, string trackPath, int newFrames,
+    public static void Run(CliSession session, MusicGenModelSet set, SpooledSamples track, string trackPath, int newFrames,
         MusicGenConditioning conditioning, int prefixLength, SamplingSettings sampling, ulong seed, string output, WavSampleFormat format)
     {
         var hop = set.Codec.Config.HopLength;

@@ -1,4 +1,5 @@
 using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.ModelSets;
 using MusicGen.Assistant.Models.Encodec;
 using MusicGen.Assistant.Models.MusicGenLm;
 
@@ -17,7 +18,7 @@ internal sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
     public bool IsLongForm => Frames > WindowFrames;
 
     /// <param name="prefixLength">Positions a melody model's conditioning prefix takes (0 otherwise): the window leaves them free.</param>
-    public static TrackPlan For(LoadedModelSet set, double seconds, int prefixLength = 0)
+    public static TrackPlan For(MusicGenModelSet set, double seconds, int prefixLength = 0)
     {
         var frames = MusicGenGenerationRequest.FramesForDuration(seconds, set.FrameRate);
         var windowSeconds = set.Manifest.Defaults.MaxDurationSeconds ?? DefaultWindowSeconds;
@@ -42,7 +43,7 @@ internal sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
     /// (what a later window of long-form generation sees); its earlier frames are kept as they are.
     /// <paramref name="perWindow"/> (a melody model with a melody) conditions each long-form window on its own slice.
     /// </summary>
-    public float[][] Run(CliSession session, LoadedModelSet set, MusicGenConditioning conditioning, SamplingSettings sampling, ulong seed, string label,
+    public float[][] Run(CliSession session, MusicGenModelSet set, MusicGenConditioning conditioning, SamplingSettings sampling, ulong seed, string label,
         ContinuationPrompt? prompt = null, Func<LongFormWindow, MusicGenConditioning>? perWindow = null)
     {
         var promptFrames = prompt?.Frames ?? 0;

@@ -1,20 +1,21 @@
 using System.Diagnostics;
-using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.Errors;
 using MusicGen.Assistant.Formats.Conversion;
 using MusicGen.Assistant.Models.ModelSets;
 using MusicGen.Assistant.Models.MusicGenLm;
 using MusicGen.Assistant.Models.T5;
 using MusicGen.Assistant.Native;
+using MusicGen.Assistant.Progress;
 
-namespace MusicGen.Assistant.Cli.Demo;
+namespace MusicGen.Assistant.Demo;
 
 /// <summary>
 /// The model set <c>mga generate</c> uses without --model: a tiny random T5 (with the projection to the decoder
 /// width), a small random MusicGen decoder (256 wide, 4 layers, 4 codebooks of 2048), the full-size random EnCodec
-/// 32 kHz of <see cref="DemoModel"/>, and the tokenizer of <see cref="DemoTokenizer"/>, all built deterministically
+/// 32 kHz of <see cref="DemoCodec"/>, and the tokenizer of <see cref="DemoTokenizer"/>, all built deterministically
 /// by this code into the cache. UNTRAINED: the audio is noise shaped by random weights, not music.
 /// </summary>
-internal static class DemoModelSet
+public static class DemoModelSet
 {
     /// <summary>Bump when anything below changes: a cached set of another version is rebuilt.</summary>
     public const string BuildVersion = "demo-musicgen-1";
@@ -36,32 +37,32 @@ internal static class DemoModelSet
     public static string ManifestPath() => Path.Combine(Folder(), ModelSetManifest.FileName);
 
     /// <summary>The demo set's manifest, (re)built first when missing, incomplete or of another build version.</summary>
-    public static (ModelSetManifest Manifest, TimeSpan? Created) Ensure(CliSession session)
-    {
-        lock (Gate) return EnsureLocked(session);
-    }
+    public static (ModelSetManifest Manifest, TimeSpan? Created) Ensure(IProgress<JobProgress>? progress = null, CancellationToken cancellation = default) =>
+        AssistantException.Guard(() =>
+        {
+            lock (Gate) return EnsureLocked(progress, cancellation);
+        });
 
     private static readonly Lock Gate = new();
 
-    private static (ModelSetManifest Manifest, TimeSpan? Created) EnsureLocked(CliSession session)
+    private static (ModelSetManifest Manifest, TimeSpan? Created) EnsureLocked(IProgress<JobProgress>? progress, CancellationToken cancellation)
     {
         var manifestPath = ManifestPath();
-        var (codecPath, _) = DemoModel.Ensure(session);
+        var codecPath = DemoCodec.Ensure(progress, cancellation).Path;
         if (Current(manifestPath) is { } cached) return (cached, null);
 
         var folder = Folder();
         Directory.CreateDirectory(folder);
-        session.Console.Field("model", $"creating the demo model set once: {folder}");
         var clock = Stopwatch.StartNew();
         var t5 = Path.Combine(folder, "t5-random.gguf");
         var decoder = Path.Combine(folder, "decoder-random.gguf");
         var tokenizer = Path.Combine(folder, "spiece.model");
-        ConsoleProgress.Run(session, "create text encoder", "tensors", progress =>
+        ProgressStage.Run(progress, "create text encoder", "tensors", cancellation, stage =>
             GgufConverter.Write(new T5RandomPlan(TextConfig, Seed, DecoderConfig.HiddenSize), t5, StorageType.F32,
-                "demo: untrained random-weight T5 encoder", progress));
-        ConsoleProgress.Run(session, "create decoder", "tensors", progress =>
+                "demo: untrained random-weight T5 encoder", stage));
+        ProgressStage.Run(progress, "create decoder", "tensors", cancellation, stage =>
             GgufConverter.Write(new MusicGenDecoderRandomPlan(DecoderConfig, Seed), decoder, StorageType.F32,
-                "demo: untrained random-weight MusicGen decoder", progress));
+                "demo: untrained random-weight MusicGen decoder", stage));
         var temp = tokenizer + ".partial";
         File.WriteAllBytes(temp, DemoTokenizer.ModelProtoBytes());
         File.Move(temp, tokenizer, overwrite: true);

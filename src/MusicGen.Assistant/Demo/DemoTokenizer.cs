@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MusicGen.Assistant.Cli.Demo;
+namespace MusicGen.Assistant.Demo;
 
 /// <summary>
 /// The demo set's tokenizer, built in code: a sentencepiece unigram model with T5's specials (&lt;pad&gt; 0, &lt;/s&gt; 1,
@@ -8,7 +8,7 @@ namespace MusicGen.Assistant.Cli.Demo;
 /// and a few common music words. Written as a binary sentencepiece <c>.model</c> (protobuf ModelProto) so it loads
 /// like any checkpoint's spiece.model.
 /// </summary>
-internal static class DemoTokenizer
+public static class DemoTokenizer
 {
     private const string Space = "\u2581";
 

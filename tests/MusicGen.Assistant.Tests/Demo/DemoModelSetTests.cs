@@ -1,10 +1,11 @@
-using MusicGen.Assistant.Cli.Demo;
-using MusicGen.Assistant.Cli.Tests.Helpers;
+using MusicGen.Assistant.Demo;
+using MusicGen.Assistant.ModelSets;
+using MusicGen.Assistant.Tests.Helpers;
 using MusicGen.Assistant.Models.ModelSets;
 using MusicGen.Assistant.Text;
 using MusicGen.Assistant.Text.SentencePiece;
 
-namespace MusicGen.Assistant.Cli.Tests.Generation;
+namespace MusicGen.Assistant.Tests.Demo;
 
 /// <summary>The demo set's pieces built in code: the tokenizer, the manifest, and how <c>--model</c> is resolved.</summary>
 public class DemoModelSetTests
@@ -56,18 +57,30 @@ public class DemoModelSetTests
     public void A_folder_or_a_lone_gguf_resolve_to_the_same_files()
     {
         using var dir = new TempDirectory();
-        var manifestPath = FixtureModelSet.WriteManifest(dir.Path);
-        var viaFolder = ModelSetLocator.Resolve(dir.Path);
+        var manifestPath = FixtureModels.WriteTinyManifest(dir.Path);
+        var viaFolder = ModelSetSource.Resolve(dir.Path).Manifest;
         Assert.Equal(manifestPath, viaFolder.Source);
-        Assert.Equal(ConvertedFixtures.TinyModel, viaFolder.DecoderPath);
+        Assert.Equal(FixtureModels.TinyGguf, viaFolder.DecoderPath);
         Assert.Equal(new GenerationDefaults(), viaFolder.Defaults);
 
         // a lone GGUF: all three parts are the file, the tokenizer is found beside it
         var gguf = dir.File("model.gguf");
-        File.Copy(ConvertedFixtures.TinyModel, gguf);
-        File.Copy(FixtureModelSet.TokenizerPath, dir.File("spiece.model"));
-        var lone = ModelSetLocator.Resolve(gguf);
+        File.Copy(FixtureModels.TinyGguf, gguf);
+        File.Copy(FixtureModels.TokenizerPath, dir.File("spiece.model"));
+        var lone = ModelSetSource.Resolve(gguf).Manifest;
         Assert.Equal((gguf, gguf, gguf, dir.File("spiece.model"), false), (lone.TextEncoderPath, lone.DecoderPath, lone.CodecPath, lone.TokenizerPath, lone.Demo));
+    }
+
+    [Fact]
+    public void A_model_that_is_missing_or_not_a_model_is_a_typed_model_set_error()
+    {
+        using var dir = new TempDirectory();
+        var missing = Assert.Throws<Errors.AssistantException>(() => ModelSetSource.Resolve(dir.File("nope.gguf")));
+        Assert.Equal((Errors.AssistantErrorKind.ModelSet, $"model '{dir.File("nope.gguf")}' does not exist"), (missing.Kind, missing.Message));
+        File.WriteAllText(dir.File("notes.txt"), "hello");
+        var other = Assert.Throws<Errors.AssistantException>(() => ModelSetSource.Resolve(dir.File("notes.txt")));
+        Assert.Equal(Errors.AssistantErrorKind.ModelSet, other.Kind);
+        Assert.Contains("neither a model set manifest (JSON) nor a GGUF file", other.Message);
     }
 
     private static string WriteModel()

@@ -1,10 +1,10 @@
-namespace MusicGen.Assistant.Cli.Demo;
+namespace MusicGen.Assistant.Demo;
 
 /// <summary>
 /// The demo's input signal: a sustained A-major chord, a 1 kHz tone pulsing twice a second and a slow 100 Hz to 8 kHz
 /// logarithmic sweep, with short fades; peak below 0.8. Deterministic, so every demo run encodes the same audio.
 /// </summary>
-internal static class TestToneMix
+public static class TestToneMix
 {
     public static float[] Create(int sampleRate, double seconds)
     {
