@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using MusicGen.Assistant.Audio.Wav;
-using MusicGen.Assistant.Cli.Generation;
 using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.Cli.Presentation;
+using MusicGen.Assistant.Generation;
+using MusicGen.Assistant.ModelSets;
 
 namespace MusicGen.Assistant.Cli.Commands;
 
@@ -14,7 +16,7 @@ namespace MusicGen.Assistant.Cli.Commands;
 /// </summary>
 internal static class GenerateCommand
 {
-    public const double MaxDurationSeconds = 3600;
+    public const double MaxDurationSeconds = GenerationLimits.MaxSeconds;
 
     public static Command Create(CommandHost host)
     {
@@ -42,7 +44,7 @@ internal static class GenerateCommand
             prompt, duration, output, prompts, format, loudness, continuation, melody,
         };
         sampling.AddTo(command);
-        host.Bind(command, (parsed, session) => GenerateJob.Run(session, new GenerateOptions
+        host.Bind(command, (parsed, session) => Run(session, parsed.GetValue(sampling.Model), new GenerateRequest
         {
             Prompt = parsed.GetValue(prompt),
             PromptsFile = parsed.GetValue(prompts),
@@ -55,5 +57,39 @@ internal static class GenerateCommand
             Loudness = parsed.GetValue(loudness),
         }));
         return command;
+    }
+
+    /// <summary>Checks the request, resolves and loads the model set (the demo set when none is given), prints the plan, then one track per prompt.</summary>
+    public static int Run(CliSession session, string? modelOption, GenerateRequest request)
+    {
+        var console = session.Console;
+        var job = GenerateJob.Create(request);
+        var model = ConsoleProgress.Run(session, progress => ModelSetSource.Resolve(modelOption, progress, session.Cancellation));
+        job.CheckModelSet(model.Manifest);
+        if (model.IsDemo) GenerationOutput.WarnDemo(console);
+        using var set = MusicGenModelSet.Load(model.Manifest, session.Compute);
+        var setup = ConsoleProgress.Run(session, progress => job.Prepare(set, progress, session.Cancellation));
+
+        console.Field("model", GenerationOutput.Model(model));
+        console.Field("compute", DoctorCommand.ComputeSummary(session, set.Backend));
+        console.Field("sampling", GenerationOutput.Sampling(setup.Sampling, setup.Seed, request.Sampling.Seed is not null));
+        console.Field("length", $"{Units.Seconds(request.DurationSeconds)} -> {setup.Plan.Describe(set.FrameRate)}");
+        if (setup.Continuation is { } continuation)
+            console.Field("continue", $"'{request.Continue}': {Units.Seconds(continuation.Seconds)} ({continuation.Frames} frames), kept as the start of the result" +
+                                      (job.Prompts[0] is null && setup.Melody is null ? "; no text, so the continuation is unconditional (guidance off)" : ""));
+        if (setup.Melody is { } melody) console.Field("melody", melody.Describe());
+
+        var total = TimeSpan.Zero;
+        double audioSeconds = 0;
+        for (var i = 0; i < setup.Count; i++)
+        {
+            var written = ConsoleProgress.Run(session, progress => setup.Render(i, progress, session.Cancellation));
+            (total, audioSeconds) = (total + written.Time, audioSeconds + written.Seconds);
+            GenerationOutput.Written(console, written, model.IsDemo);
+        }
+        if (setup.Count > 1)
+            console.Field("total", $"{setup.Count} files, {Units.Seconds(audioSeconds)} of audio in {Units.Duration(total)}, {Units.RealTimeFactor(total, audioSeconds)}", indent: 0);
+        if (model.IsDemo) GenerationOutput.Reminder(console);
+        return ExitCodes.Success;
     }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using MusicGen.Assistant.Cli.Generation;
-using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.Generation;
 
 namespace MusicGen.Assistant.Cli.Commands;
 
@@ -31,7 +30,7 @@ internal sealed class SamplingOptions
         foreach (Option o in new Option[] { Model, Cfg, TopK, TopP, Temperature, Seed, Greedy }) command.Options.Add(o);
     }
 
-    /// <summary>The parsed values, as the jobs take them.</summary>
-    public SamplingChoice Read(ParseResult parsed) => new(parsed.GetValue(Model), parsed.GetValue(Cfg), parsed.GetValue(TopK), parsed.GetValue(TopP),
+    /// <summary>The parsed sampling values, as the jobs take them.</summary>
+    public SamplingChoice Read(ParseResult parsed) => new(parsed.GetValue(Cfg), parsed.GetValue(TopK), parsed.GetValue(TopP),
         parsed.GetValue(Temperature), parsed.GetValue(Seed), parsed.GetValue(Greedy));
 }

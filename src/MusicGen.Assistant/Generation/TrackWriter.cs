@@ -2,31 +2,31 @@ using MusicGen.Assistant.Audio;
 using MusicGen.Assistant.Audio.Loudness;
 using MusicGen.Assistant.Audio.Media;
 using MusicGen.Assistant.Audio.Wav;
-using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.Errors;
 
-namespace MusicGen.Assistant.Cli.Generation;
+namespace MusicGen.Assistant.Generation;
 
 /// <summary>What was written: a description of the file and, when asked for, of the loudness normalization.</summary>
-internal sealed record WrittenTrack(string Description, string? Loudness);
+public sealed record TrackFile(string Description, string? Loudness);
 
 /// <summary>
 /// Writing a generated track: the format comes from the file extension (.wav by our writer; .mp3, .flac, .ogg through
 /// ffmpeg), optionally normalized to a loudness target (EBU R128, never clipping) first.
 /// </summary>
-internal static class TrackOutput
+public static class TrackWriter
 {
     /// <summary>The format <paramref name="output"/> asks for; checked (ffmpeg found when needed) before any work.</summary>
     public static AudioFileFormat FormatFor(string output)
     {
         var extension = Path.GetExtension(output);
         var format = extension.Length == 0 ? AudioFileFormat.Wav : AudioFileFormats.FromExtension(output)
-            ?? throw new CliException($"--out '{output}': '{extension}' is not an audio format this writes; use {AudioFileFormats.Supported}", ExitCodes.Usage);
+            ?? throw AssistantException.InvalidRequest($"--out '{output}': '{extension}' is not an audio format this writes; use {AudioFileFormats.Supported}");
         if (format.NeedsFfmpeg())
         {
             try { _ = MediaTools.Default; }
             catch (MediaToolNotFoundException e)
             {
-                throw new CliException($"--out '{output}' asks for {format.ToString().ToUpperInvariant()}, which is written through ffmpeg: {e.Message}");
+                throw AssistantException.Runtime($"--out '{output}' asks for {format.ToString().ToUpperInvariant()}, which is written through ffmpeg: {e.Message}", e);
             }
         }
         return format;
@@ -34,7 +34,7 @@ internal static class TrackOutput
 
     /// <param name="wavFormat">WAV sample format; for FLAC, 16-bit PCM picks 16-bit FLAC, anything else 24-bit.</param>
     /// <param name="loudnessLufs">Target integrated loudness, or null to write the audio as generated.</param>
-    public static WrittenTrack Write(string path, AudioBuffer audio, AudioFileFormat format, WavSampleFormat wavFormat,
+    public static TrackFile Write(string path, AudioBuffer audio, AudioFileFormat format, WavSampleFormat wavFormat,
         double? loudnessLufs, CancellationToken cancellation)
     {
         string? loudness = null;
@@ -59,6 +59,6 @@ internal static class TrackOutput
             AudioFileFormat.Ogg => $"Ogg Vorbis (quality {options.OggQuality:0.#})",
             _ => format.ToString(),
         };
-        return new WrittenTrack(description, loudness);
+        return new TrackFile(description, loudness);
     }
 }

@@ -1,7 +1,8 @@
 using MusicGen.Assistant.ModelSets;
+using MusicGen.Assistant.ModelSets;
 using MusicGen.Assistant.Models.MusicGenLm;
 
-namespace MusicGen.Assistant.Cli.Generation;
+namespace MusicGen.Assistant.Generation;
 
 /// <summary>
 /// What one track is conditioned on. Text-to-music models cross-attend to the T5 states of the prompt. MusicGen-Melody

@@ -1,11 +1,11 @@
-using MusicGen.Assistant.Cli.Hosting;
 using MusicGen.Assistant.Models.ModelSets;
 using MusicGen.Assistant.Models.MusicGenLm;
 
-namespace MusicGen.Assistant.Cli.Generation;
+namespace MusicGen.Assistant.Generation;
 
-/// <summary>What the user chose for the model set and sampling; null values mean "the model set's default".</summary>
-internal sealed record SamplingChoice(string? Model, double? GuidanceScale, int? TopK, double? TopP, double? Temperature, ulong? Seed, bool Greedy)
+/// <summary>What the user chose for sampling; null values mean "the model set's default" (audiocraft's preset).</summary>
+public sealed record SamplingChoice(double? GuidanceScale = null, int? TopK = null, double? TopP = null, double? Temperature = null,
+    ulong? Seed = null, bool Greedy = false)
 {
     public SamplingSettings Settings(GenerationDefaults d)
     {
@@ -20,6 +20,7 @@ internal sealed record SamplingChoice(string? Model, double? GuidanceScale, int?
         };
     }
 
+    /// <summary>"sampling (top-k 250, top-p off, temperature 1), guidance 3" or "greedy, guidance 3".</summary>
     public static string Describe(SamplingSettings s) =>
         (s.UseSampling
             ? $"sampling (top-k {s.TopK}, top-p {(s.TopP >= 1 ? "off" : Units.Number(s.TopP))}, temperature {Units.Number(s.Temperature)})"

@@ -1,13 +1,12 @@
-using MusicGen.Assistant.Files;
 using MusicGen.Assistant.Audio.Media;
-using MusicGen.Assistant.Cli.Hosting;
-using MusicGen.Assistant.ModelSets;
+using MusicGen.Assistant.Errors;
+using MusicGen.Assistant.Files;
 using MusicGen.Assistant.Media;
-using MusicGen.Assistant.Formats.Gguf;
+using MusicGen.Assistant.ModelSets;
 using MusicGen.Assistant.Models.ModelSets;
 using MusicGen.Assistant.Models.MusicGenLm;
 
-namespace MusicGen.Assistant.Cli.Generation;
+namespace MusicGen.Assistant.Generation;
 
 /// <summary>
 /// The reference melody of <c>mga generate --melody FILE</c> (MusicGen-Melody models only): any audio or video file
@@ -15,31 +14,31 @@ namespace MusicGen.Assistant.Cli.Generation;
 /// what the track can use is kept: the extractor's first 30 s, or the track's duration when longer (long-form windows
 /// re-slice the melody from their own start, audiocraft's circular indexing).
 /// </summary>
-internal sealed record MelodyInput(string Path, MelodyWaveform Waveform, bool Truncated)
+public sealed record MelodyInput(string Path, MelodyWaveform Waveform, bool Truncated)
 {
     /// <summary>Fails before any model is loaded when the decoder of the set takes no melody.</summary>
     public static void RequireMelodyModel(ModelSetManifest manifest)
     {
-        bool melody;
-        using (var file = GgufFile.Open(manifest.DecoderPath))
-            melody = MusicGenDecoderMetadata.IsPresent(file.Metadata) && MusicGenDecoderMetadata.Read(file.Metadata).IsMelody;
-        if (!melody)
-            throw new CliException($"--melody needs a MusicGen-Melody model, but the decoder of '{manifest.Name}' ('{manifest.DecoderPath}') is a text-only MusicGen " +
-                                   "(it cross-attends to text and has no chroma conditioning); convert a musicgen-melody checkpoint with `mga convert` and pass it with --model",
-                ExitCodes.Usage);
+        if (!MusicGenModelSet.IsMelodySet(manifest))
+            throw AssistantException.InvalidRequest($"--melody needs a MusicGen-Melody model, but the decoder of '{manifest.Name}' ('{manifest.DecoderPath}') is a text-only MusicGen " +
+                                                    "(it cross-attends to text and has no chroma conditioning); convert a musicgen-melody checkpoint with `mga convert` and pass it with --model");
     }
 
-    public static MelodyInput Load(CliSession session, MusicGenModelSet set, string path, double trackSeconds)
+    public static MelodyInput Load(MusicGenModelSet set, string path, double trackSeconds, CancellationToken cancellation = default) =>
+        AssistantException.Guard(() => LoadChecked(set, path, trackSeconds, cancellation));
+
+    private static MelodyInput LoadChecked(MusicGenModelSet set, string path, double trackSeconds, CancellationToken cancellation)
     {
         var full = InputFiles.Require(path, "melody (--melody)");
-        var extractor = set.Chroma ?? throw new CliException($"the model set '{set.Manifest.Name}' takes no melody (not a MusicGen-Melody model)", ExitCodes.Usage);
+        var extractor = set.Chroma ?? throw AssistantException.InvalidRequest($"the model set '{set.Manifest.Name}' takes no melody (not a MusicGen-Melody model)");
         var rate = extractor.Config.SamplingRate;
         var needed = (long)Math.Ceiling(Math.Max(trackSeconds, extractor.Config.ChunkLength) * rate);
         var samples = new List<float>();
         var truncated = false;
         try
         {
-            using var reader = AudioDecoder.Open(full, new AudioDecodeOptions { SampleRate = rate, ChannelCount = 1, MaxDuration = InputLimits.MaxDuration }, session.Cancellation);
+            using var reader = InputLimits.Checked(() => AudioDecoder.Open(full,
+                new AudioDecodeOptions { SampleRate = rate, ChannelCount = 1, MaxDuration = InputLimits.MaxDuration }, cancellation));
             foreach (var block in reader.ReadBlocks())
             {
                 var take = (int)Math.Min(block.FrameCount, needed - samples.Count);
@@ -53,9 +52,9 @@ internal sealed record MelodyInput(string Path, MelodyWaveform Waveform, bool Tr
         }
         catch (Exception e) when (e is FormatException or FileNotFoundException or ArgumentException)
         {
-            throw new CliException($"cannot read the melody '{path}': {e.Message}");
+            throw AssistantException.BadInput($"cannot read the melody '{path}': {e.Message}", e);
         }
-        if (samples.Count == 0) throw new CliException($"the melody '{path}' holds no audio (0 samples)");
+        if (samples.Count == 0) throw AssistantException.BadInput($"the melody '{path}' holds no audio (0 samples)");
         return new MelodyInput(full, new MelodyWaveform(samples.ToArray(), rate), truncated);
     }
 

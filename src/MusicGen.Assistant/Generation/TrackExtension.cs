@@ -1,11 +1,11 @@
 using MusicGen.Assistant.Audio.Wav;
 using MusicGen.Assistant.Media;
-using MusicGen.Assistant.Cli.Hosting;
 using MusicGen.Assistant.ModelSets;
 using MusicGen.Assistant.Models;
 using MusicGen.Assistant.Models.MusicGenLm;
+using MusicGen.Assistant.Progress;
 
-namespace MusicGen.Assistant.Cli.Generation;
+namespace MusicGen.Assistant.Generation;
 
 /// <summary>
 /// Lengthens a track the user made: its samples are kept exactly as they are, and new music is appended that
@@ -14,15 +14,16 @@ namespace MusicGen.Assistant.Cli.Generation;
 /// addition is long) and the continuation is decoded together with the tail, so the new audio starts where the track
 /// ends. A short raised-cosine crossfade over the last <see cref="SeamSeconds"/> hides the codec's re-synthesis.
 /// </summary>
-internal static class TrackExtension
+public static class TrackExtension
 {
     public const double SeamSeconds = 0.05;
 
     private const int CopyBlock = 1 << 16;
 
-    /// <summary>Writes track + <paramref name="newFrames"/> codec frames of continuation to <paramref name="output"/>.</summary>
-    public static void Run(CliSession session, MusicGenModelSet set, SpooledSamples track, string trackPath, int newFrames,
-        MusicGenConditioning conditioning, int prefixLength, SamplingSettings sampling, ulong seed, string output, WavSampleFormat format)
+    /// <summary>Writes track + <paramref name="newFrames"/> codec frames of continuation to <paramref name="output"/>; the caller holds the set's gate.</summary>
+    internal static void Run(MusicGenModelSet set, SpooledSamples track, string trackPath, int newFrames, MusicGenConditioning conditioning,
+        int prefixLength, SamplingSettings sampling, ulong seed, string output, WavSampleFormat format, IProgress<JobProgress>? progress,
+        CancellationToken cancellation)
     {
         var hop = set.Codec.Config.HopLength;
         var rate = set.Codec.Config.SamplingRate;
@@ -30,10 +31,10 @@ internal static class TrackExtension
         var contextFrames = Math.Max(1, plan.WindowFrames - plan.StrideFrames);
         var contextSamples = Math.Min(track.Length, (long)contextFrames * hop);
         var tailStart = track.Length - contextSamples;
-        var prompt = ContinuationPrompt.FromSamples(session, set, new SampleWindow(track, tailStart, contextSamples), trackPath);
+        var prompt = ContinuationPrompt.FromSamples(set, new SampleWindow(track, tailStart, contextSamples), trackPath, progress, cancellation);
         // a tail that is not a whole number of frames is coded with one more (padded) frame: the model continues after it
         var generation = new TrackPlan(prompt.Frames + newFrames, plan.WindowFrames, plan.StrideFrames);
-        var audio = generation.Run(session, set, conditioning, sampling, seed, "extend", prompt); // audio[c][i] = time tailStart + i
+        var audio = generation.Run(set, conditioning, sampling, seed, "extend", progress, cancellation, prompt); // audio[c][i] = time tailStart + i
 
         var seam = (int)Math.Min(contextSamples, (long)Math.Round(SeamSeconds * rate));
         var added = (long)newFrames * hop;
@@ -57,6 +58,7 @@ internal static class TrackExtension
             writer.Write(mixed, 0, seam);
             var continuation = audio.Select(a => a.AsSpan((int)contextSamples, (int)added).ToArray()).ToArray();
             writer.Write(continuation, 0, (int)added);
+            cancellation.ThrowIfCancellationRequested();
             writer.Complete();
         }
         catch

@@ -1,9 +1,11 @@
-using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.Errors;
+using MusicGen.Assistant.ModelSets;
 using MusicGen.Assistant.ModelSets;
 using MusicGen.Assistant.Models.Encodec;
 using MusicGen.Assistant.Models.MusicGenLm;
+using MusicGen.Assistant.Progress;
 
-namespace MusicGen.Assistant.Cli.Generation;
+namespace MusicGen.Assistant.Generation;
 
 /// <summary>
 /// How one track is generated: in a single decoder pass when it fits the window, otherwise in overlapping windows
@@ -11,7 +13,7 @@ namespace MusicGen.Assistant.Cli.Generation;
 /// max_duration_seconds (audiocraft's max_duration, 30 s by default) capped by the decoder's positions; the stride
 /// keeps audiocraft's proportion of 18 s new audio per 30 s window.
 /// </summary>
-internal sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
+public sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
 {
     public const double DefaultWindowSeconds = LongFormSettings.AudiocraftWindowSeconds;
 
@@ -24,9 +26,9 @@ internal sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
         var windowSeconds = set.Manifest.Defaults.MaxDurationSeconds ?? DefaultWindowSeconds;
         var window = Math.Min(LongFormSettings.MaxWindowFrames(set.Config, prefixLength), MusicGenGenerationRequest.FramesForDuration(windowSeconds, set.FrameRate));
         if (window < 1)
-            throw new CliException($"the decoder's {set.Config.MaxPositionEmbeddings} positions leave no room for audio after the {prefixLength}-position melody and text prefix; use a shorter prompt");
+            throw AssistantException.ModelSet($"the decoder's {set.Config.MaxPositionEmbeddings} positions leave no room for audio after the {prefixLength}-position melody and text prefix; use a shorter prompt");
         if (window < 2 && frames > window)
-            throw new CliException($"the decoder's window of {window} frame(s) is too short to continue audio in windows; use --duration {Units.Number(window / set.FrameRate)} or less");
+            throw AssistantException.ModelSet($"the decoder's window of {window} frame(s) is too short to continue audio in windows; use --duration {Units.Number(window / set.FrameRate)} or less");
         var stride = Math.Clamp((int)Math.Round(window * (LongFormSettings.AudiocraftStrideSeconds / LongFormSettings.AudiocraftWindowSeconds)), 1, Math.Max(1, window - 1));
         return new TrackPlan(frames, window, stride);
     }
@@ -43,12 +45,13 @@ internal sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
     /// (what a later window of long-form generation sees); its earlier frames are kept as they are.
     /// <paramref name="perWindow"/> (a melody model with a melody) conditions each long-form window on its own slice.
     /// </summary>
-    public float[][] Run(CliSession session, MusicGenModelSet set, MusicGenConditioning conditioning, SamplingSettings sampling, ulong seed, string label,
-        ContinuationPrompt? prompt = null, Func<LongFormWindow, MusicGenConditioning>? perWindow = null)
+    internal float[][] Run(MusicGenModelSet set, MusicGenConditioning conditioning, SamplingSettings sampling, ulong seed, string stage,
+        IProgress<JobProgress>? progress, CancellationToken cancellation, ContinuationPrompt? prompt = null,
+        Func<LongFormWindow, MusicGenConditioning>? perWindow = null)
     {
         var promptFrames = prompt?.Frames ?? 0;
         if (prompt is not null && promptFrames >= Frames)
-            throw new CliException($"the audio prompt '{prompt.Path}' is {Units.Seconds(prompt.Seconds)} ({promptFrames} frames) but --duration asks for " +
+            throw AssistantException.BadInput($"the audio prompt '{prompt.Path}' is {Units.Seconds(prompt.Seconds)} ({promptFrames} frames) but --duration asks for " +
                                    $"{Frames} frames in all (the duration includes the prompt); ask for more than {Units.Seconds(promptFrames / set.FrameRate)}");
         // frames [0, lead) of a long prompt are kept verbatim; the model continues the rest
         var lead = promptFrames >= WindowFrames ? promptFrames - (WindowFrames - StrideFrames) : 0;
@@ -66,19 +69,20 @@ internal sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
                 Seed = seed,
                 PromptCodes = modelPrompt,
             };
-            codes = ConsoleProgress.Run(session, label, "steps",
-                progress => new MusicGenGenerator(set.Decoder).Generate(request, progress, session.Cancellation)).Codes;
+            codes = ProgressStage.Run(progress, stage, "steps", cancellation,
+                steps => new MusicGenGenerator(set.Decoder).Generate(request, steps, cancellation)).Codes;
         }
         else
         {
             var settings = new LongFormSettings { TotalFrames = total, WindowFrames = WindowFrames, StrideFrames = StrideFrames };
-            codes = ConsoleProgress.Run(session, label, "frames",
-                progress => new LongFormGenerator(set.Decoder).Generate(conditioning.Batch,
+            codes = ProgressStage.Run(progress, stage, "frames", cancellation,
+                frames => new LongFormGenerator(set.Decoder).Generate(conditioning.Batch,
                     // windows start after the kept lead; a melody is re-sliced from the window's time in the whole track
                     perWindow is null ? _ => conditioning : w => perWindow(w with { Start = w.Start + lead }),
-                    settings, sampling, seed, modelPrompt, progress, session.Cancellation)).Codes;
+                    settings, sampling, seed, modelPrompt, frames, cancellation)).Codes;
         }
         if (lead > 0) codes = JoinFrames(SliceFrames(prompt!.Codes, 0, lead), codes);
+        cancellation.ThrowIfCancellationRequested();
         return Decode(set.Codec, Rows(codes), set.Config);
     }
 
