@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using MusicGen.Assistant.Audio;
-using MusicGen.Assistant.Audio.Wav;
 using MusicGen.Assistant.Demo;
 using MusicGen.Assistant.Cli.Hosting;
 using MusicGen.Assistant.Cli.Presentation;
@@ -52,15 +50,9 @@ internal static class DemoCommand
         console.Line("!! noise, not a reconstruction of the input. It shows the pipeline and its speed, not quality.");
         console.Line();
 
-        var folder = Path.GetFullPath(outDir);
-        Directory.CreateDirectory(folder);
-        var inputWav = Path.Combine(folder, "demo-input.wav");
-        var codesPath = Path.Combine(folder, "demo.codes");
-        var decodedWav = Path.Combine(folder, "demo-decoded.wav");
-        var rate = model.Config.SamplingRate;
-        var tone = TestToneMix.Create(rate, seconds);
-        var channels = Enumerable.Repeat(tone, model.Config.AudioChannels).ToArray();
-        WavWriter.Write(inputWav, new AudioBuffer(rate, channels));
+        var files = DemoFiles.In(outDir);
+        var (inputWav, codesPath, decodedWav) = (files.InputWav, files.Codes, files.DecodedWav);
+        files.WriteTestSignal(model.Config, seconds);
         console.Line($"Synthesized {Units.Duration(TimeSpan.FromSeconds(seconds))} test tone mix (A-major chord, 1 kHz pulses, 100 Hz-8 kHz sweep) -> '{inputWav}'");
 
         var encoded = ConsoleProgress.Run(session, progress => EncodeJob.Create(inputWav, codesPath).Run(model, progress, session.Cancellation));

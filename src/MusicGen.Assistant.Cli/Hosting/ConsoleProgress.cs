@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using MusicGen.Assistant.Formats.Conversion;
-using MusicGen.Assistant.Models;
-using MusicGen.Assistant.Models.MusicGenLm;
 using MusicGen.Assistant.Progress;
 using Spectre.Console;
 
@@ -62,38 +58,4 @@ internal static class ConsoleProgress
             writer.WriteLine($"{p.Stage}: {p.Done}/{p.Total} {p.Unit} ({p.Fraction:P0}), elapsed {Units.Duration(p.Elapsed)}, ETA {eta}");
         }
     }
-
-    /// <summary>Transitional: a stage of work still in the command line, reported through the same display.</summary>
-    public static T Run<T>(CliSession session, string label, string unit, Func<ProgressReporter, T> work) =>
-        Run(session, sink =>
-        {
-            var reporter = new ProgressReporter(sink, label, unit, session.Cancellation);
-            var result = work(reporter);
-            reporter.Finish();
-            return result;
-        });
-}
-
-/// <summary>Transitional: receives progress from the model APIs (chunks, steps, tensors) for work still in the CLI.</summary>
-internal sealed class ProgressReporter(IProgress<JobProgress> sink, string label, string unit, CancellationToken cancellation)
-    : IProgress<ChunkProgress>, IProgress<ConversionProgress>, IProgress<GenerationProgress>, IProgress<LongFormProgress>
-{
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private long _done, _total;
-
-    public CancellationToken Cancellation => cancellation;
-
-    public void Report(long done, long total)
-    {
-        cancellation.ThrowIfCancellationRequested();
-        (_done, _total) = (done, total);
-        sink.Report(new JobProgress(label, unit, done, total, _clock.Elapsed, null, false));
-    }
-
-    public void Finish() => sink.Report(new JobProgress(label, unit, Math.Max(_done, _total), _total, _clock.Elapsed, TimeSpan.Zero, true));
-
-    public void Report(ChunkProgress value) => Report(value.Done, value.Total);
-    public void Report(ConversionProgress value) => Report(value.Done, value.Total);
-    public void Report(GenerationProgress value) => Report(value.Step, value.Steps);
-    public void Report(LongFormProgress value) => Report(value.Frames, value.TotalFrames);
 }

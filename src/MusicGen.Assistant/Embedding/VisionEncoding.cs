@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using MusicGen.Assistant.Audio.Media;
-using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.Errors;
 using MusicGen.Assistant.Models.M2UGen;
 using MusicGen.Assistant.Models.Vision;
 using MusicGen.Assistant.Native;
 
-namespace MusicGen.Assistant.Cli.Embedding;
+namespace MusicGen.Assistant.Embedding;
 
 /// <summary>
 /// Image or video file → ViT / ViViT last_hidden_state. Pictures are decoded to RGB by ffmpeg and prepared by the
@@ -16,8 +16,8 @@ namespace MusicGen.Assistant.Cli.Embedding;
 /// </summary>
 internal static class VisionEncoding
 {
-    public static EncodedMedia Run(CliSession session, ComputeBackend backend, M2UGenModality modality, string mediaPath, string modelPath,
-        string? preprocessorConfig)
+    public static EncodedMedia Run(ComputeBackend backend, M2UGenModality modality, string mediaPath, string modelPath,
+        string? preprocessorConfig, CancellationToken cancellation)
     {
         var family = modality == M2UGenModality.Image ? VisionFamily.ViT : VisionFamily.ViViT;
         using var encoder = VisionEncoder.Load(modelPath, family, backend);
@@ -28,7 +28,7 @@ internal static class VisionEncoding
         double? seconds = null;
         if (family == VisionFamily.ViT)
         {
-            var image = ImageDecoder.Decode(mediaPath, cancellation: session.Cancellation);
+            var image = ImageDecoder.Decode(mediaPath, cancellation: cancellation);
             var settings = preprocessorConfig is null
                 ? new ViTImageProcessorSettings { Height = c.ImageHeight, Width = c.ImageWidth }
                 : ViTImageProcessorSettings.FromFile(preprocessorConfig);
@@ -37,7 +37,7 @@ internal static class VisionEncoding
         }
         else
         {
-            var video = VideoDecoder.DecodeFrames(mediaPath, VideoFrameSampling.Evenly(c.NumFrames), cancellation: session.Cancellation);
+            var video = VideoDecoder.DecodeFrames(mediaPath, VideoFrameSampling.Evenly(c.NumFrames), cancellation: cancellation);
             var settings = preprocessorConfig is null
                 ? new VivitImageProcessorSettings
                 {
@@ -48,7 +48,7 @@ internal static class VisionEncoding
                 : VivitImageProcessorSettings.FromFile(preprocessorConfig);
             var frames = video.Frames.Select(f => ImageFrame.Rgb24(f.Width, f.Height, f.Pixels)).ToList();
             if (frames.Count != c.NumFrames)
-                throw new CliException($"'{mediaPath}': {frames.Count} frames decoded, but the ViViT model takes {c.NumFrames}");
+                throw AssistantException.BadInput($"'{mediaPath}': {frames.Count} frames decoded, but the ViViT model takes {c.NumFrames}");
             pixels = new VivitImageProcessor(settings).Preprocess(frames);
             seconds = video.Source.DurationOf(video.Stream)?.TotalSeconds;
             input = $"{frames.Count} frames of {video.Width}×{video.Height}{(seconds is { } s ? $" spread over {Units.Seconds(s)}" : "")}";
@@ -56,6 +56,7 @@ internal static class VisionEncoding
         var decodeTime = clock.Elapsed;
 
         clock.Restart();
+        cancellation.ThrowIfCancellationRequested();
         var output = encoder.Encode(pixels);
         return new EncodedMedia(modality, output.LastHiddenState, [output.SequenceLength, output.HiddenSize],
             $"{input} → pixel values {pixels}",

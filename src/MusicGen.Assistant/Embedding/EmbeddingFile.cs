@@ -2,22 +2,22 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.Errors;
 using MusicGen.Assistant.Formats.Safetensors;
 
-namespace MusicGen.Assistant.Cli.Embedding;
+namespace MusicGen.Assistant.Embedding;
 
 /// <summary>
 /// Writes embeddings as NumPy .npy (one float32 array: the first one given) or .safetensors (every array, by name),
 /// chosen by the file extension. The file appears only when complete.
 /// </summary>
-internal static class EmbeddingFile
+public static class EmbeddingFile
 {
     public static void Write(string path, IReadOnlyList<(string Name, float[] Values, int[] Shape)> arrays, IReadOnlyDictionary<string, string> metadata)
     {
         var extension = Path.GetExtension(path).ToLowerInvariant();
         if (extension is not (".npy" or ".safetensors"))
-            throw new CliException($"output '{path}': use a .npy or .safetensors file name");
+            throw AssistantException.Unsupported($"output '{path}': use a .npy or .safetensors file name");
         var temp = path + ".partial";
         try
         {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using MusicGen.Assistant.Cli.Hosting;
 
-namespace MusicGen.Assistant.Cli.Embedding;
+namespace MusicGen.Assistant.Cli.Presentation;
 
 /// <summary>One line of statistics of a float array: shape, mean, std, min, max and the first values.</summary>
 internal static class FeatureSummary

@@ -1,6 +1,6 @@
 using MusicGen.Assistant.Models.M2UGen;
 
-namespace MusicGen.Assistant.Cli.Embedding;
+namespace MusicGen.Assistant.Embedding;
 
 /// <summary>
 /// What an encoder made of one media file, in the layout the modality's adapter takes: music = each MERT hidden
@@ -8,7 +8,7 @@ namespace MusicGen.Assistant.Cli.Embedding;
 /// </summary>
 /// <param name="Input">What was decoded, for the summary ("12.0 s of audio at 24000 Hz", "32 frames, 320x240").</param>
 /// <param name="Encoder">The encoder, for the summary ("MERT/HuBERT, 25 hidden states x 1024").</param>
-internal sealed record EncodedMedia(
+public sealed record EncodedMedia(
     M2UGenModality Modality, float[] Values, int[] Shape, string Input, string Encoder,
     TimeSpan DecodeTime, TimeSpan EncodeTime, double? MediaSeconds)
 {
