@@ -13,15 +13,11 @@ internal static class CodecEncodeCommand
         var input = new Argument<string>("in.audio") { Description = "Audio or video file: WAV, or anything ffmpeg reads (mp3, flac, ogg, m4a, mp4, webm, mkv...); any rate and channel count, mixed and resampled to the model's." };
         var output = new Argument<string>("out.codes") { Description = "Codes file to write." };
         var model = CodecCommand.ModelOption();
-        var bandwidth = new Option<double?>("--bandwidth", "-b")
+        var bandwidth = new NumberOption<double?>("--bandwidth", new NumberRange(0, 1000, "a positive number of kbps up to 1000", MinExclusive: true), "-b")
         {
             Description = "Target bandwidth in kbps; picks how many codebooks are used (default: the model's first target bandwidth).",
             HelpName = "kbps",
         };
-        bandwidth.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double?>() is { } b && !(b > 0 && double.IsFinite(b))) r.AddError("--bandwidth must be a positive number of kbps.");
-        });
         var command = new Command("encode", "Encode an audio file to EnCodec codes.") { input, output, model, bandwidth };
         host.Bind(command, (parsed, session) =>
         {

@@ -21,15 +21,11 @@ internal static class DemoCommand
             DefaultValueFactory = _ => "demo-output",
             HelpName = "DIR",
         };
-        var seconds = new Option<double>("--seconds")
+        var seconds = new NumberOption<double>("--seconds", new NumberRange(0.1m, 600, "between 0.1 and 600 seconds"))
         {
             Description = "Length of the synthesized input.",
             DefaultValueFactory = _ => 5,
         };
-        seconds.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double>() is not (>= 0.1 and <= 600)) r.AddError("--seconds must be between 0.1 and 600.");
-        });
         var command = new Command("demo", "Round-trip a synthesized test signal through an UNTRAINED demo EnCodec (random weights).") { output, seconds };
         host.Bind(command, (parsed, session) => Run(session, parsed.GetValue(output)!, parsed.GetValue(seconds)));
         return command;

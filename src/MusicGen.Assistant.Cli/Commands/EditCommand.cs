@@ -28,12 +28,7 @@ internal static class EditCommand
     {
         var input = new Argument<string>("track") { Description = "The track whose melody to keep (any audio or video file)." };
         var text = new Argument<string>("description") { Description = "What the new version should sound like, e.g. \"string quartet\"." };
-        var duration = new Option<double?>("--duration", "-d") { Description = "Seconds of the result. Default: as long as the track (a longer result repeats its melody)." };
-        duration.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double?>() is { } v && !(v > 0 && v <= GenerateCommand.MaxDurationSeconds))
-                r.AddError($"--duration must be a positive number of seconds up to {GenerateCommand.MaxDurationSeconds:0} (1 hour); got {Units.Number(v)}.");
-        });
+        var duration = new NumberOption<double?>("--duration", NumberOptions.Seconds, "-d") { Description = "Seconds of the result. Default: as long as the track (a longer result repeats its melody)." };
         var output = new Option<string>("--out", "-o") { Description = "File to write (.wav, or .mp3/.flac/.ogg through ffmpeg; not the track itself).", Required = true, HelpName = "FILE" };
         var format = new Option<string>("--format") { Description = "WAV sample format.", DefaultValueFactory = _ => "f32" };
         format.AcceptOnlyFromAmong("f32", "pcm16");
@@ -60,14 +55,8 @@ internal static class EditCommand
         var input = new Argument<string>("track") { Description = "The track to continue (WAV)." };
         var text = new Argument<string?>("description") { Description = "What the new part should sound like; leave out to continue from the audio alone.", Arity = ArgumentArity.ZeroOrOne };
         var length = total
-            ? new Option<double>("--to") { Description = "Length of the result in seconds, the track included.", Required = true }
-            : new Option<double>("--seconds", "-s") { Description = "Seconds of new music to append.", DefaultValueFactory = _ => 10 };
-        length.Validators.Add(r =>
-        {
-            var v = r.GetValueOrDefault<double>();
-            if (!(v > 0 && v <= GenerateCommand.MaxDurationSeconds))
-                r.AddError($"{(total ? "--to" : "--seconds")} must be a positive number of seconds up to {GenerateCommand.MaxDurationSeconds:0} (1 hour); got {Units.Number(v)}.");
-        });
+            ? new NumberOption<double>("--to", NumberOptions.Seconds) { Description = "Length of the result in seconds, the track included.", Required = true }
+            : new NumberOption<double>("--seconds", NumberOptions.Seconds, "-s") { Description = "Seconds of new music to append.", DefaultValueFactory = _ => 10 };
         var output = new Option<string>("--out", "-o") { Description = "WAV file to write (not the track itself).", Required = true, HelpName = "FILE" };
         var format = new Option<string>("--format") { Description = "WAV sample format.", DefaultValueFactory = _ => "f32" };
         format.AcceptOnlyFromAmong("f32", "pcm16");

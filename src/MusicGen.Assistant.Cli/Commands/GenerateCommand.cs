@@ -21,20 +21,13 @@ internal static class GenerateCommand
     public static Command Create(CommandHost host)
     {
         var prompt = new Argument<string?>("prompt") { Description = "What to generate, e.g. \"lo-fi hip hop beat with warm piano\".", Arity = ArgumentArity.ZeroOrOne };
-        var duration = new Option<double>("--duration", "-d") { Description = "Seconds of audio per prompt (up to 3600); beyond the model set's window (30 s) it is generated in overlapping windows.", DefaultValueFactory = _ => 10 };
-        duration.Validators.Add(r =>
-        {
-            var v = r.GetValueOrDefault<double>();
-            if (!(v > 0 && v <= MaxDurationSeconds))
-                r.AddError($"--duration must be a positive number of seconds up to {MaxDurationSeconds:0} (1 hour); got {Units.Number(v)}.");
-        });
+        var duration = new NumberOption<double>("--duration", NumberOptions.Seconds, "-d") { Description = "Seconds of audio per prompt (up to 3600); beyond the model set's window (30 s) it is generated in overlapping windows.", DefaultValueFactory = _ => 10 };
         var output = new Option<string>("--out", "-o") { Description = "File to write; the extension picks the format: .wav, or .mp3/.flac/.ogg through ffmpeg (with --prompts: NAME-001.wav, NAME-002.wav, ...).", DefaultValueFactory = _ => "generated.wav", HelpName = "FILE" };
         var prompts = new Option<string?>("--prompts") { Description = "Text file with one prompt per line (blank lines skipped).", HelpName = "FILE" };
         var sampling = new SamplingOptions();
         var format = new Option<string>("--format") { Description = "WAV sample format (for FLAC: pcm16 gives 16-bit, f32 24-bit; MP3/Ogg ignore it).", DefaultValueFactory = _ => "f32" };
         format.AcceptOnlyFromAmong("f32", "pcm16");
-        var loudness = new Option<double?>("--loudness") { Description = "Normalize each output to this integrated loudness (EBU R128), e.g. -14 as in the MusicGen paper's listening tests; the gain is held so the true peak stays under -1 dBTP.", HelpName = "LUFS" };
-        loudness.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is { } v && !(v >= -70 && v <= 0)) r.AddError($"--loudness must be between -70 and 0 LUFS; got {Units.Number(v)}."); });
+        var loudness = new NumberOption<double?>("--loudness", new NumberRange(-70, 0, "between -70 and 0 LUFS")) { Description = "Normalize each output to this integrated loudness (EBU R128), e.g. -14 as in the MusicGen paper's listening tests; the gain is held so the true peak stays under -1 dBTP.", HelpName = "LUFS" };
         var continuation = new Option<string?>("--continue") { Description = "Audio file to continue: it is encoded with EnCodec and the result starts with it; --duration then counts the prompt too. Without a text prompt the continuation is unconditional.", HelpName = "FILE" };
 
         var melody = new Option<string?>("--melody") { Description = "Reference melody, any audio file (MusicGen-Melody models only): the music follows its chroma (pitch classes over time); long tracks follow it from each window's time, repeating a short melody. Without a text prompt the melody alone conditions the music.", HelpName = "FILE" };
