@@ -50,6 +50,7 @@ public sealed class MusicGenGenerator(MusicGenDecoder decoder)
         var next = new int[rowsK];
         var fed = new int[fedRowsK];
 
+        var frames = new FrameEmitter(request.OnFrames, k, _c.ChannelCodebooks, _c.AudioChannels, maxLength);
         using var session = decoder.StartSession(conditioning, maxLength - 1, request.CacheType);
         var prefill = session.Feed(guided ? StackTwice(initial) : initial);
         prefill.CopyTo(logits, 0);
@@ -72,10 +73,12 @@ public sealed class MusicGenGenerator(MusicGenDecoder decoder)
                 for (var r = 0; r < rowsK; r++)
                     sequence[r, column] = mask[r, column] == DelayPatternMask.ToPredict ? next[r] : mask[r, column];
             }
+            frames.AfterColumn(sequence, column);
             progress?.Report(new GenerationProgress(step + 1, steps));
         }
 
         var codes = DelayPatternMask.RemovePadding(sequence, _c.PadTokenId);
+        frames.Finish(codes);
         return new MusicGenGeneration(sequence, codes, scores, steps, batch, k);
     }
 

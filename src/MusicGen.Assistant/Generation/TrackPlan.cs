@@ -47,7 +47,7 @@ public sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
     /// </summary>
     internal float[][] Run(MusicGenModelSet set, MusicGenConditioning conditioning, SamplingSettings sampling, ulong seed, string stage,
         IProgress<JobProgress>? progress, CancellationToken cancellation, ContinuationPrompt? prompt = null,
-        Func<LongFormWindow, MusicGenConditioning>? perWindow = null)
+        Func<LongFormWindow, MusicGenConditioning>? perWindow = null, Action<AudioChunk>? audio = null)
     {
         var promptFrames = prompt?.Frames ?? 0;
         if (prompt is not null && promptFrames >= Frames)
@@ -59,6 +59,8 @@ public sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
         var total = Frames - lead;
 
         int[,] codes;
+        var streaming = audio is not null && total <= WindowFrames && set.Config.AudioChannels == 1 && lead == 0;
+        var stream = streaming ? new AudioStreamer(set, Frames, audio!) : null;
         if (total <= WindowFrames)
         {
             var request = new MusicGenGenerationRequest
@@ -68,6 +70,7 @@ public sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
                 Sampling = sampling,
                 Seed = seed,
                 PromptCodes = modelPrompt,
+                OnFrames = stream is null ? null : stream.Push, // decoded while the decoder runs
             };
             codes = ProgressStage.Run(progress, stage, "steps", cancellation,
                 steps => new MusicGenGenerator(set.Decoder).Generate(request, steps, cancellation)).Codes;
@@ -83,7 +86,10 @@ public sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
         }
         if (lead > 0) codes = JoinFrames(SliceFrames(prompt!.Codes, 0, lead), codes);
         cancellation.ThrowIfCancellationRequested();
-        return Decode(set.Codec, Rows(codes), set.Config);
+        if (stream is not null) return stream.Finish();
+        var decoded = Decode(set.Codec, Rows(codes), set.Config);
+        audio?.Invoke(new AudioChunk(set.SampleRate, decoded, 0, true)); // not streamable here: all at once when decoded
+        return decoded;
     }
 
     private static int[,] SliceFrames(int[,] codes, int start, int end)

@@ -16,17 +16,19 @@ public sealed record RenderedTrack(AudioBuffer Audio, TrackPlan Plan, SamplingSe
 /// <summary>
 /// Text (and optionally a continuation prompt or a melody) to audio on a loaded MusicGen set: conditioning, the decoder
 /// in one pass or in overlapping windows (stage "generate" by default; cancellation is checked every step), EnCodec.
+/// With <c>audio</c>, the track's samples are also handed out in order as they are decoded: for a mono track that fits
+/// one decoder pass while the decoder still runs (<see cref="AudioChunk"/>), otherwise in one piece at the end.
 /// </summary>
 public static class TrackRenderer
 {
     public static RenderedTrack Render(MusicGenModelSet set, TrackRequest request, IProgress<JobProgress>? progress = null,
-        CancellationToken cancellation = default, string stage = "generate") => AssistantException.Guard(() =>
+        CancellationToken cancellation = default, string stage = "generate", Action<AudioChunk>? audio = null) => AssistantException.Guard(() =>
     {
         using var _ = set.EnterJob(cancellation);
         var text = request.Text?.Trim();
         var plan = request.Plan ?? TrackPlan.For(set, request.Seconds, TrackConditioning.PrefixLength(set, text));
         var item = TrackConditioning.For(set, text, request.Melody, request.Sampling, plan.WindowFrames);
-        var audio = plan.Run(set, item.Conditioning, item.Sampling, request.Seed, stage, progress, cancellation, request.Continuation, item.PerWindow);
-        return new RenderedTrack(new AudioBuffer(set.SampleRate, audio), plan, item.Sampling);
+        var samples = plan.Run(set, item.Conditioning, item.Sampling, request.Seed, stage, progress, cancellation, request.Continuation, item.PerWindow, audio);
+        return new RenderedTrack(new AudioBuffer(set.SampleRate, samples), plan, item.Sampling);
     });
 }

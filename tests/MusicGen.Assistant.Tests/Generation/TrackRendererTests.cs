@@ -67,4 +67,42 @@ public sealed class TrackRendererTests : IDisposable
         Assert.Single(recorder.Reports); // cancelled at the first step's report: the second step never ran
         Assert.NotNull(TrackRenderer.Render(_set, Request("jazz", 1))); // the gate was released
     }
+
+    [Fact]
+    public void Streamed_audio_starts_before_the_generation_ends_and_adds_up_to_the_track()
+    {
+        // long enough for several one-second chunks, short enough for one decoder pass (the streamed path)
+        var seconds = Math.Min(2.5, (_set.Config.MaxPositionEmbeddings - _set.Config.NumCodebooks - 2) / _set.FrameRate);
+        var request = Request("calm piano", 5) with { Seconds = seconds };
+        var recorder = new ProgressRecorder();
+        var chunks = new List<(AudioChunk Chunk, int StepsDone)>();
+        var streamed = TrackRenderer.Render(_set, request, recorder, audio: c => chunks.Add((c, recorder.Reports.Count)));
+        var plain = TrackRenderer.Render(_set, request);
+
+        Assert.True(chunks.Count >= 2, $"{chunks.Count} chunk(s)");
+        var steps = recorder.Reports.Count(r => !r.Finished);
+        Assert.True(chunks[0].StepsDone < steps, $"first chunk after {chunks[0].StepsDone} of {steps} steps");
+        Assert.True(chunks[^1].Chunk.Last);
+        Assert.Equal(chunks.Select(c => c.Chunk.Offset), chunks.Scan(0L, (at, c) => at + c.Chunk.FrameCount));
+        var joined = chunks.SelectMany(c => c.Chunk.Channels[0]).ToArray();
+        Assert.Equal(streamed.Audio.Channels[0], joined);
+        // the same codes decoded in one go after the generation: chunking changes nothing beyond float rounding
+        Assert.Equal(plain.Audio.FrameCount, joined.Length);
+        var worst = joined.Zip(plain.Audio.Channels[0], (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(worst < 1e-4f, $"streamed and plain audio differ by up to {worst}");
+    }
+}
+
+internal static class ScanExtensions
+{
+    /// <summary>The running totals before each element: seed, seed + f(0), ...</summary>
+    public static IEnumerable<TAcc> Scan<T, TAcc>(this IEnumerable<T> items, TAcc seed, Func<TAcc, T, TAcc> next)
+    {
+        var acc = seed;
+        foreach (var item in items)
+        {
+            yield return acc;
+            acc = next(acc, item);
+        }
+    }
 }
