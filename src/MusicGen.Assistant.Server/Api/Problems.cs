@@ -24,6 +24,19 @@ public static class Problems
 
     public static IResult BadRequest(string detail) => Result(StatusCodes.Status400BadRequest, "Invalid request", detail);
 
+    /// <summary>A detail for answers the framework makes itself (no route, wrong method or content type), so every problem says what was wrong.</summary>
+    public static string DefaultDetail(HttpContext context, int? status)
+    {
+        var request = context.Request;
+        return status switch
+        {
+            404 => $"there is nothing at {request.Method} {request.Path}",
+            405 => $"{request.Path} does not take {request.Method}",
+            415 => $"{request.Method} {request.Path} does not take content of type '{request.ContentType}'",
+            _ => $"{request.Method} {request.Path} failed with status {status}",
+        };
+    }
+
     /// <summary>The body of a turn's "error" event.</summary>
     public static ProblemDetails ForTurn(AssistantErrorKind? kind, string message) => new()
     {

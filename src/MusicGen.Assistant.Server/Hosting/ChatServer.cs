@@ -51,7 +51,7 @@ public static class ChatServer
         services.AddSingleton<TurnService>();
         services.AddHostedService<StartupPreparation>(); // before the workers and the server
         services.AddHostedService<WorkerPool>();
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Detail ??= Problems.DefaultDetail(c.HttpContext, c.ProblemDetails.Status));
         services.AddOpenApi();
         services.AddOptions<FormOptions>().Configure<ServerOptions>((form, o) =>
         {

@@ -39,9 +39,10 @@ public static class Api
     /// <summary>Asserts an RFC 9457 problem body with that status and returns its detail.</summary>
     public static async Task<string> AssertProblem(HttpResponseMessage res, HttpStatusCode status)
     {
-        Assert.Equal(status, res.StatusCode);
+        Assert.True(status == res.StatusCode, $"{(int)res.StatusCode} {res.StatusCode}, expected {(int)status}: {await res.Content.ReadAsStringAsync()}");
         Assert.Equal("application/problem+json", res.Content.Headers.ContentType?.MediaType);
         var body = await res.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(body.TryGetProperty("detail", out _), $"no detail in {body}");
         Assert.Equal((int)status, body.GetProperty("status").GetInt32());
         var detail = body.GetProperty("detail").GetString();
         Assert.False(string.IsNullOrWhiteSpace(detail));
