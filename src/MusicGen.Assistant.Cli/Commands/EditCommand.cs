@@ -81,6 +81,7 @@ internal static class EditCommand
         var console = session.Console;
         var job = ExtendJob.Create(request);
         var model = ConsoleProgress.Run(session, progress => ModelSetSource.Resolve(modelOption, progress, session.Cancellation));
+        job.CheckModelSet(model.Manifest);
         if (model.IsDemo) GenerationOutput.WarnDemo(console);
         using var set = MusicGenModelSet.Load(model.Manifest, session.Compute);
         using var setup = ConsoleProgress.Run(session, progress => job.Prepare(set, progress, session.Cancellation));
