@@ -30,8 +30,8 @@ public sealed record ExtendRequest
 }
 
 /// <summary>
-/// <c>mga edit continue</c> and <c>mga edit extend</c>: both keep the user's track and append music that continues it
-/// (<see cref="TrackExtension"/>), steered by a new description or, without one, by the audio alone. They differ only
+/// <c>mga edit continue</c> and <c>mga edit extend</c>: both keep the user's track (bit for bit but for the last 50 ms,
+/// crossfaded into the new part) and append music that continues it (<see cref="TrackExtension"/>), steered by a new description or, without one, by the audio alone. They differ only
 /// in how the length is given. <see cref="Create"/> checks the request before any model is loaded,
 /// <see cref="Prepare"/> reads the track on a loaded set, <see cref="ExtendSetup.Run"/> writes the result.
 /// </summary>
@@ -83,7 +83,7 @@ public sealed class ExtendJob
                 var addSeconds = o.AddSeconds ?? o.TotalSeconds!.Value - trackSeconds;
                 if (o.TotalSeconds is { } total && addSeconds * set.FrameRate < 1)
                     throw AssistantException.InvalidRequest($"track '{o.Input}' is already {Units.Seconds(trackSeconds)} long; --to {Units.Number(total)} must be at least one frame ({Units.Seconds(1 / set.FrameRate)}) longer");
-                var newFrames = MusicGenGenerationRequest.FramesForDuration(addSeconds, set.FrameRate);
+                var newFrames = TrackLength.Frames(addSeconds, set.FrameRate, o.AddSeconds is null ? "the addition" : "--seconds");
                 var sampling = o.Sampling.Settings(set.Manifest.Defaults);
                 var seed = o.Sampling.Seed ?? (ulong)RandomNumberGenerator.GetInt32(int.MaxValue);
                 // no description: the null condition in both guidance halves (a melody model: null melody, empty text) = no guidance
