@@ -82,7 +82,7 @@ internal static class TurnPipeline
             if (path == MusicConditioningPath.Projector)
             {
                 var result = set.Projector.Project(reply.AudioHidden, set.AudEmbeddings);
-                projected = result.Embedding;
+                projected = result.Output; // ProjectionLayer's own output (before the scale), for comparison with the reference
                 conditioning = set.ProjectorConditioning.Condition(result);
             }
             else
