@@ -60,3 +60,40 @@ public sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
 {
     public void Report(T value) => report(value);
 }
+
+/// <summary>How the demo set is built: deterministic files, an arranged head, and what a MusicGen-only set lacks.</summary>
+public class DemoAssistantBuildTests
+{
+    [Fact]
+    public void The_arranged_llama_is_written_byte_for_byte_the_same_each_time()
+    {
+        using var dir = new TempDirectory();
+        var tokenizer = DemoLlamaTokenizer.Create();
+        Formats.Conversion.GgufConverter.Write(new DemoAssistantLlama(tokenizer, DemoAssistantSet.Seed), dir.File("a.gguf"), Formats.Conversion.StorageType.F32, "t");
+        Formats.Conversion.GgufConverter.Write(new DemoAssistantLlama(DemoLlamaTokenizer.Create(), DemoAssistantSet.Seed), dir.File("b.gguf"), Formats.Conversion.StorageType.F32, "t");
+        Assert.Equal(File.ReadAllBytes(dir.File("a.gguf")), File.ReadAllBytes(dir.File("b.gguf")));
+    }
+
+    [Fact]
+    public void Every_word_of_the_reply_is_one_token_and_the_aud_tokens_follow_the_base_vocabulary()
+    {
+        var tokenizer = DemoLlamaTokenizer.Create();
+        foreach (var word in DemoReply.Words) Assert.Single(tokenizer.Encode(word, addSpecialTokens: false));
+        var ids = DemoReply.AudioTokens.Select(t => tokenizer.FindToken(t)!.Value).ToArray();
+        Assert.Equal(Enumerable.Range(tokenizer.VocabSize - 8, 8), ids);
+        Assert.Equal("\n###", tokenizer.Decode(DemoReply.Chain.TakeLast(3).Select(p => tokenizer.FindToken(p)!.Value).ToArray()));
+        // the template's last token is the chain's trigger
+        Assert.Equal(tokenizer.FindToken(":"), tokenizer.Encode("### Response:")[^1]);
+    }
+
+    [Fact]
+    public void A_musicgen_only_set_is_not_an_assistant()
+    {
+        using var dir = new TempDirectory();
+        var manifest = Models.ModelSets.ModelSetManifestFile.Read(FixtureModels.WriteTinyManifest(dir.Path));
+        var e = Assert.Throws<Errors.AssistantException>(() => AssistantModelSet.Load(manifest, new ComputeOptions()));
+        Assert.Equal(Errors.AssistantErrorKind.ModelSet, e.Kind);
+        Assert.Contains("without the assistant's parts", e.Message);
+        Assert.Contains("without the assistant's parts", Assert.Throws<Errors.AssistantException>(() => AssistantSetSource.Resolve(dir.Path)).Message);
+    }
+}
