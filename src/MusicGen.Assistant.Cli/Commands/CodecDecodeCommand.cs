@@ -23,7 +23,7 @@ internal static class CodecDecodeCommand
         var command = new Command("decode", "Decode EnCodec codes to a WAV file.") { input, output, model, format };
         host.Bind(command, (parsed, session) =>
         {
-            var job = DecodeJob.Create(parsed.GetValue(input)!, parsed.GetValue(output)!, SampleFormat(parsed.GetValue(format)!)); // a corrupt codes file fails here, before the model loads
+            var job = DecodeJob.Create(parsed.GetValue(input)!, parsed.GetValue(output)!, SampleFormat(parsed.GetValue(format)!), parsed.GetValue(model)); // a corrupt codes file fails here, before the model loads
             using var codec = CodecModel.Load(parsed.GetValue(model)!, session.Compute);
             var report = ConsoleProgress.Run(session, progress => job.Run(codec, progress, session.Cancellation));
             CodecSummary.Write(session.Console, report, parsed.GetValue(input)!, parsed.GetValue(output)!);

@@ -21,7 +21,7 @@ internal static class CodecEncodeCommand
         var command = new Command("encode", "Encode an audio file to EnCodec codes.") { input, output, model, bandwidth };
         host.Bind(command, (parsed, session) =>
         {
-            var job = EncodeJob.Create(parsed.GetValue(input)!, parsed.GetValue(output)!, parsed.GetValue(bandwidth), session.Cancellation);
+            var job = EncodeJob.Create(parsed.GetValue(input)!, parsed.GetValue(output)!, parsed.GetValue(bandwidth), parsed.GetValue(model), session.Cancellation);
             using var codec = CodecModel.Load(parsed.GetValue(model)!, session.Compute);
             var report = ConsoleProgress.Run(session, progress => job.Run(codec, progress, session.Cancellation));
             CodecSummary.Write(session.Console, report, parsed.GetValue(input)!, parsed.GetValue(output)!);

@@ -52,12 +52,17 @@ internal static class EditCommand
 
     private static Command Lengthen(CommandHost host, string name, string description, bool total)
     {
-        var input = new Argument<string>("track") { Description = "The track to continue (WAV)." };
+        var input = new Argument<string>("track") { Description = "The track to continue: any audio or video file (WAV, or anything ffmpeg reads: mp3, flac, ogg, m4a, mp4...); it is read at the model's rate and channels (32 kHz)." };
         var text = new Argument<string?>("description") { Description = "What the new part should sound like; leave out to continue from the audio alone.", Arity = ArgumentArity.ZeroOrOne };
         var length = total
             ? new NumberOption<double>("--to", NumberOptions.Seconds) { Description = "Length of the result in seconds, the track included.", Required = true }
             : new NumberOption<double>("--seconds", NumberOptions.Seconds, "-s") { Description = "Seconds of new music to append.", DefaultValueFactory = _ => 10 };
-        var output = new Option<string>("--out", "-o") { Description = "WAV file to write (not the track itself).", Required = true, HelpName = "FILE" };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "WAV file to write (not the track itself): the track's samples (as read at the model's rate) unchanged except its last " +
+                          $"{TrackExtension.SeamSeconds * 1000:0} ms, which are crossfaded into the new part, then the new music.",
+            Required = true, HelpName = "FILE",
+        };
         var format = new Option<string>("--format") { Description = "WAV sample format.", DefaultValueFactory = _ => "f32" };
         format.AcceptOnlyFromAmong("f32", "pcm16");
         var sampling = new SamplingOptions();
@@ -81,13 +86,14 @@ internal static class EditCommand
         var console = session.Console;
         var job = ExtendJob.Create(request);
         var model = ConsoleProgress.Run(session, progress => ModelSetSource.Resolve(modelOption, progress, session.Cancellation));
+        job.CheckModelSet(model.Manifest);
         if (model.IsDemo) GenerationOutput.WarnDemo(console);
         using var set = MusicGenModelSet.Load(model.Manifest, session.Compute);
         using var setup = ConsoleProgress.Run(session, progress => job.Prepare(set, progress, session.Cancellation));
 
         var text = request.Text?.Trim();
         console.Field("model", $"{model.Manifest.Name} ({model.Manifest.Source})");
-        console.Field("track", $"'{request.Input}': {Units.Seconds(setup.TrackSeconds)}, {setup.Input.SampleRate} Hz, {setup.Input.ChannelCount} ch (kept as it is)");
+        console.Field("track", $"'{request.Input}': {Units.Seconds(setup.TrackSeconds)}, {setup.Input.SampleRate} Hz, {setup.Input.ChannelCount} ch (kept bit for bit except the last {TrackExtension.SeamSeconds * 1000:0} ms, crossfaded into the new part)");
         console.Field("adds", $"{Units.Seconds(setup.NewSeconds)} ({setup.NewFrames} frames) " +
                               (text is null ? "continuing the audio alone (no description: unconditional, guidance off)" : $"described as \"{text}\""));
         console.Field("sampling", GenerationOutput.Sampling(setup.Sampling, setup.Seed, request.Sampling.Seed is not null));

@@ -25,7 +25,11 @@ public sealed class MusicGenGenerator(MusicGenDecoder decoder)
                 $"max_new_tokens {request.MaxNewTokens} is below {_c.ChannelCodebooks}: the delay pattern needs K/channels - 1 = {_c.ChannelCodebooks - 1} steps before a first whole frame");
 
         var decoderIds = DecoderPrompt(request.PromptCodes, batch);
-        var maxLength = decoderIds.GetLength(1) + request.MaxNewTokens;
+        var frames = decoderIds.GetLength(1) - 1 + request.MaxNewTokens - (_c.ChannelCodebooks - 1);
+        // Below max_length 2C - 1 (fewer than C - 1 frames) the delay pattern does not fit: transformers then runs
+        // without it and hands back unpatterned tokens of the wrong length. Such requests run the pattern at its
+        // minimum length instead and keep the frames asked for (the first frames of that run).
+        var maxLength = Math.Max(decoderIds.GetLength(1) + request.MaxNewTokens, 2 * _c.ChannelCodebooks - 1);
         var prefix = decoder.PrefixLength(request.Conditioning); // a melody decoder's [chroma | text] positions come first
         if (prefix + maxLength - 1 > _c.MaxPositionEmbeddings)
             throw new ArgumentOutOfRangeException(nameof(request), request.MaxNewTokens,
@@ -76,6 +80,7 @@ public sealed class MusicGenGenerator(MusicGenDecoder decoder)
         }
 
         var codes = DelayPatternMask.RemovePadding(sequence, _c.PadTokenId);
+        if (codes.GetLength(1) > frames) codes = FirstFrames(codes, frames);
         return new MusicGenGeneration(sequence, codes, scores, steps, batch, k);
     }
 
@@ -103,6 +108,14 @@ public sealed class MusicGenGenerator(MusicGenDecoder decoder)
             }
         }
         return ids;
+    }
+
+    private static int[,] FirstFrames(int[,] codes, int frames)
+    {
+        var kept = new int[codes.GetLength(0), frames];
+        for (var r = 0; r < codes.GetLength(0); r++)
+            for (var t = 0; t < frames; t++) kept[r, t] = codes[r, t];
+        return kept;
     }
 
     private static int[,] StackTwice(int[,] ids)

@@ -32,11 +32,13 @@ public sealed class DecodeJob
     public AudioCodesHeader Header { get; }
 
     /// <summary>Checks the codes file's header and the output place, before any model is loaded.</summary>
-    public static DecodeJob Create(string codes, string output, WavSampleFormat format = WavSampleFormat.Float32) =>
+    /// <param name="modelPath">The codec's file, when known: the output may not replace it.</param>
+    public static DecodeJob Create(string codes, string output, WavSampleFormat format = WavSampleFormat.Float32, string? modelPath = null) =>
         AssistantException.Guard(() =>
         {
             var inPath = InputFiles.Require(codes, "codes file");
-            var outPath = OutputFiles.Require(output, "output WAV");
+            var outPath = OutputFiles.Require(output, "output WAV", [new("codes file", inPath), .. EncodeJob.ModelInput(modelPath)]);
+            OutputFiles.CheckWritable(outPath, output, "output WAV");
             return new DecodeJob(inPath, outPath, format, AudioCodesFile.ReadHeader(inPath));
         });
 

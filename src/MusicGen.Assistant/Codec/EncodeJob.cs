@@ -31,14 +31,19 @@ public sealed class EncodeJob
     public double? BandwidthKbps { get; }
 
     /// <summary>Checks the input (a file with usable sound) and the output place, before any model is loaded.</summary>
-    public static EncodeJob Create(string input, string output, double? bandwidthKbps = null, CancellationToken cancellation = default) =>
+    /// <param name="modelPath">The codec's file, when known: the output may not replace it.</param>
+    public static EncodeJob Create(string input, string output, double? bandwidthKbps = null, string? modelPath = null,
+        CancellationToken cancellation = default) =>
         AssistantException.Guard(() =>
         {
             var inPath = InputFiles.Require(input, "input audio");
-            var outPath = OutputFiles.Require(output, "output codes file");
+            var outPath = OutputFiles.Require(output, "output codes file", [new("input audio", inPath), .. ModelInput(modelPath)]);
+            OutputFiles.CheckWritable(outPath, output, "output codes file");
             MediaToModelInput.Inspect(inPath, modelChannels: 1, cancellation);
             return new EncodeJob(inPath, outPath, bandwidthKbps);
         });
+
+    internal static IEnumerable<NamedInput> ModelInput(string? modelPath) => modelPath is null ? [] : [new("model", modelPath)];
 
     public EncodeReport Run(CodecModel model, IProgress<JobProgress>? progress = null, CancellationToken cancellation = default) =>
         AssistantException.Guard(() =>

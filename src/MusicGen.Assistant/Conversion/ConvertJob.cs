@@ -32,7 +32,12 @@ public sealed class ConvertJob
             throw AssistantException.BadInput(File.Exists(checkpoint)
                 ? $"checkpoint '{checkpoint}' is a file; give the folder holding config.json and the *.safetensors (or an M2UGen checkpoint.pth)"
                 : $"checkpoint folder '{checkpoint}' does not exist");
-        return new ConvertJob(checkpoint, isTorchFile, OutputFiles.Require(output, "output GGUF"), storage);
+        // the output may replace none of the checkpoint's own files
+        var inputs = isTorchFile ? [new NamedInput("checkpoint", checkpoint)]
+            : Directory.EnumerateFiles(checkpoint).Select(f => new NamedInput($"checkpoint file '{Path.GetFileName(f)}'", f)).ToList();
+        var full = OutputFiles.Require(output, "output GGUF", inputs);
+        OutputFiles.CheckWritable(full, output, "output GGUF");
+        return new ConvertJob(checkpoint, isTorchFile, full, storage);
     });
 
     public ConvertReport Run(IProgress<JobProgress>? progress = null, CancellationToken cancellation = default) => AssistantException.Guard(() =>

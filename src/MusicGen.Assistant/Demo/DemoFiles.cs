@@ -1,6 +1,7 @@
 using MusicGen.Assistant.Audio;
 using MusicGen.Assistant.Audio.Wav;
 using MusicGen.Assistant.Errors;
+using MusicGen.Assistant.Files;
 using MusicGen.Assistant.Models.Encodec;
 
 namespace MusicGen.Assistant.Demo;
@@ -15,8 +16,8 @@ public sealed record DemoFiles(string Folder, string InputWav, string Codes, str
     public static DemoFiles In(string folder) => AssistantException.Guard(() =>
     {
         var full = Path.GetFullPath(folder);
-        Directory.CreateDirectory(full);
-        return new DemoFiles(full, Path.Combine(full, "demo-input.wav"), Path.Combine(full, "demo.codes"), Path.Combine(full, "demo-decoded.wav"));
+        string File(string name) => OutputFiles.Require(Path.Combine(full, name), "demo output");
+        return new DemoFiles(full, File("demo-input.wav"), File("demo.codes"), File("demo-decoded.wav"));
     });
 
     /// <summary>Writes <see cref="TestToneMix"/> at the codec's rate, on every channel it takes, to <see cref="InputWav"/>.</summary>

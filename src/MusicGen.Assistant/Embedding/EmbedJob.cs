@@ -33,14 +33,15 @@ public sealed class EmbedJob
     {
         if (r.PreprocessorConfig is not null && r.Modality == M2UGenModality.Music)
             throw AssistantException.InvalidRequest("--preprocessor applies to images and video; the music encoder's settings are in its GGUF");
-        var request = new EmbedRequest(r.Modality,
-            InputFiles.Require(r.MediaPath, "input file"),
-            InputFiles.Require(r.ModelPath, "encoder model"),
-            r.AdaptersPath is { } a ? InputFiles.Require(a, "adapters file") : null,
-            r.OutputPath is { } o ? OutputFiles.Require(o, "output file") : null,
-            r.PreprocessorConfig is { } p ? InputFiles.Require(p, "preprocessor config") : null);
-        if (request.OutputPath is { } output && Path.GetExtension(output).ToLowerInvariant() is not (".npy" or ".safetensors"))
-            throw AssistantException.Unsupported($"output '{output}': use a .npy or .safetensors file name");
+        var inputs = new List<NamedInput> { new("input file", InputFiles.Require(r.MediaPath, "input file")), new("encoder model", InputFiles.Require(r.ModelPath, "encoder model")) };
+        if (r.AdaptersPath is { } a) inputs.Add(new("adapters file", InputFiles.Require(a, "adapters file")));
+        if (r.PreprocessorConfig is { } p) inputs.Add(new("preprocessor config", InputFiles.Require(p, "preprocessor config")));
+        if (r.OutputPath is { } named && Path.GetExtension(named).ToLowerInvariant() is not (".npy" or ".safetensors"))
+            throw AssistantException.Unsupported($"output '{named}': use a .npy or .safetensors file name");
+        var output = r.OutputPath is { } o ? OutputFiles.Require(o, "output file", inputs) : null;
+        if (output is not null) OutputFiles.CheckWritable(output, r.OutputPath!, "output file");
+        var request = new EmbedRequest(r.Modality, inputs[0].Path, inputs[1].Path, r.AdaptersPath is null ? null : inputs[2].Path, output,
+            r.PreprocessorConfig is null ? null : inputs[^1].Path);
         return new EmbedJob(request);
     });
 

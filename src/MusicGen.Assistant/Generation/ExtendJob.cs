@@ -30,8 +30,8 @@ public sealed record ExtendRequest
 }
 
 /// <summary>
-/// <c>mga edit continue</c> and <c>mga edit extend</c>: both keep the user's track and append music that continues it
-/// (<see cref="TrackExtension"/>), steered by a new description or, without one, by the audio alone. They differ only
+/// <c>mga edit continue</c> and <c>mga edit extend</c>: both keep the user's track (bit for bit but for the last 50 ms,
+/// crossfaded into the new part) and append music that continues it (<see cref="TrackExtension"/>), steered by a new description or, without one, by the audio alone. They differ only
 /// in how the length is given. <see cref="Create"/> checks the request before any model is loaded,
 /// <see cref="Prepare"/> reads the track on a loaded set, <see cref="ExtendSetup.Run"/> writes the result.
 /// </summary>
@@ -50,16 +50,17 @@ public sealed class ExtendJob
         var length = o.AddSeconds ?? o.TotalSeconds!.Value;
         if (!(length > 0 && length <= GenerationLimits.MaxSeconds))
             throw AssistantException.InvalidRequest($"the length must be a positive number of seconds up to {GenerationLimits.MaxSeconds:0}; got {Units.Number(length)}");
-        var input = InputFiles.Require(o.Input, "track");
-        var output = Path.GetFullPath(o.Output);
-        if (string.Equals(input, output, StringComparison.Ordinal))
-            throw AssistantException.InvalidRequest($"--out '{o.Output}' is the track itself; write the edit to a new file so the original is kept");
-        if (Directory.Exists(output)) throw AssistantException.InvalidRequest($"output WAV '{o.Output}' is a folder; give a file name");
         if (o.Text is { } t && string.IsNullOrWhiteSpace(t)) throw AssistantException.InvalidRequest("the description is empty; leave it out to continue from the audio alone");
-        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        if (Path.GetExtension(o.Output) is { Length: > 0 } extension && !extension.Equals(".wav", StringComparison.OrdinalIgnoreCase))
+            throw AssistantException.InvalidRequest($"--out '{o.Output}': edits are written as WAV (streamed, any length); use a .wav file name");
+        var input = InputFiles.Require(o.Input, "track");
+        var output = OutputFiles.Require(o.Output, "output WAV", new NamedInput("track", input));
         OutputFiles.CheckWritable(output, o.Output, "output WAV");
         return new ExtendJob(o, input, output);
     });
+
+    /// <summary>Fails before the set is loaded when the output would replace one of its files.</summary>
+    public void CheckModelSet(Models.ModelSets.ModelSetManifest manifest) => GenerateJob.RequireNotModelFiles(OutputPath, manifest);
 
     /// <summary>Reads the track (stage "read track"), spooled beside the output, and fixes the length, the sampling and the seed.</summary>
     public ExtendSetup Prepare(MusicGenModelSet set, IProgress<JobProgress>? progress = null, CancellationToken cancellation = default) =>
@@ -82,7 +83,7 @@ public sealed class ExtendJob
                 var addSeconds = o.AddSeconds ?? o.TotalSeconds!.Value - trackSeconds;
                 if (o.TotalSeconds is { } total && addSeconds * set.FrameRate < 1)
                     throw AssistantException.InvalidRequest($"track '{o.Input}' is already {Units.Seconds(trackSeconds)} long; --to {Units.Number(total)} must be at least one frame ({Units.Seconds(1 / set.FrameRate)}) longer");
-                var newFrames = MusicGenGenerationRequest.FramesForDuration(addSeconds, set.FrameRate);
+                var newFrames = TrackLength.Frames(addSeconds, set.FrameRate, o.AddSeconds is null ? "the addition" : "--seconds");
                 var sampling = o.Sampling.Settings(set.Manifest.Defaults);
                 var seed = o.Sampling.Seed ?? (ulong)RandomNumberGenerator.GetInt32(int.MaxValue);
                 // no description: the null condition in both guidance halves (a melody model: null melody, empty text) = no guidance

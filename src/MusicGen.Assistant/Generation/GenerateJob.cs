@@ -40,19 +40,31 @@ public sealed class GenerateJob
         if (!(request.DurationSeconds > 0 && request.DurationSeconds <= GenerationLimits.MaxSeconds))
             throw AssistantException.InvalidRequest($"the duration must be a positive number of seconds up to {GenerationLimits.MaxSeconds:0}; got {Units.Number(request.DurationSeconds)}");
         var prompts = PromptList.Read(request);
-        var outputs = OutputPaths(request.Output, prompts.Count);
-        OutputFiles.CheckWritable(outputs[0], request.Output, "output WAV");
+        var inputs = new List<NamedInput>();
+        if (request.PromptsFile is not null) inputs.Add(new("prompts file", request.PromptsFile));
+        if (request.Continue is not null) inputs.Add(new("audio prompt (--continue)", InputFiles.Require(request.Continue, "audio prompt (--continue)")));
+        if (request.Melody is not null) inputs.Add(new("melody (--melody)", InputFiles.Require(request.Melody, "melody (--melody)")));
+        var outputs = OutputPaths(request.Output, prompts.Count).Select(o => OutputFiles.Require(o, "output file", inputs)).ToList();
+        OutputFiles.CheckWritable(outputs[0], request.Output, "output file");
         var format = TrackWriter.FormatFor(request.Output);
-        if (request.Continue is not null) InputFiles.Require(request.Continue, "audio prompt (--continue)");
-        if (request.Melody is not null) InputFiles.Require(request.Melody, "melody (--melody)");
         return new GenerateJob(request, prompts, outputs, format);
     });
 
-    /// <summary>Fails before the set is loaded when it cannot serve the request (a melody needs a MusicGen-Melody set).</summary>
+    /// <summary>
+    /// Fails before the set is loaded when it cannot serve the request (a melody needs a MusicGen-Melody set) or an
+    /// output would replace one of its files.
+    /// </summary>
     public void CheckModelSet(ModelSetManifest manifest)
     {
+        foreach (var output in Outputs) RequireNotModelFiles(output, manifest);
         if (Request.Melody is not null) MelodyInput.RequireMelodyModel(manifest);
     }
+
+    internal static void RequireNotModelFiles(string output, ModelSetManifest manifest) =>
+        OutputFiles.RequireNotAnInput(output, "output file", [
+            new NamedInput("model's text encoder", manifest.TextEncoderPath), new NamedInput("model's decoder", manifest.DecoderPath),
+            new NamedInput("model's codec", manifest.CodecPath), new NamedInput("model's tokenizer", manifest.TokenizerPath),
+            .. manifest.Source is { } source ? [new NamedInput("model set manifest", source)] : Array.Empty<NamedInput>()]);
 
     /// <summary>Reads the melody and the continuation prompt (stages "read prompt", "encode prompt") and fixes the plan and the seed.</summary>
     public GenerationSetup Prepare(MusicGenModelSet set, IProgress<JobProgress>? progress = null, CancellationToken cancellation = default) =>
@@ -69,18 +81,12 @@ public sealed class GenerateJob
             return new GenerationSetup(this, set, plan, sampling, seed, continuation, melody);
         });
 
-    // One prompt: the file as given; several: NAME-001.wav, NAME-002.wav, ... next to it. A missing folder is created.
+    // One prompt: the file as given; several: NAME-001.wav, NAME-002.wav, ... next to it.
     private static string[] OutputPaths(string output, int count)
     {
+        if (count == 1) return [output];
         var full = Path.GetFullPath(output);
-        if (Directory.Exists(full)) throw AssistantException.Output($"output WAV '{output}' is a folder; give a file name");
         var parent = Path.GetDirectoryName(full)!;
-        try { Directory.CreateDirectory(parent); } // as `mga demo` does: the README's default writes into demo-output/
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw AssistantException.Output($"cannot write output WAV '{output}': cannot create the folder '{parent}' ({e.Message})", e);
-        }
-        if (count == 1) return [full];
         var name = Path.GetFileNameWithoutExtension(full);
         var ext = Path.GetExtension(full) is { Length: > 0 } given ? given : ".wav";
         return Enumerable.Range(1, count).Select(i => Path.Combine(parent, $"{name}-{i:000}{ext}")).ToArray();

@@ -25,8 +25,7 @@ public sealed record RemixRequest
     public GenerateRequest ToGenerateRequest(CancellationToken cancellation = default) => AssistantException.Guard(() =>
     {
         var input = InputFiles.Require(Track, "track");
-        if (string.Equals(input, Path.GetFullPath(Output), StringComparison.Ordinal))
-            throw AssistantException.InvalidRequest($"--out '{Output}' is the track itself; write the remix to a new file so the original is kept");
+        OutputFiles.RequireNotAnInput(Output, "output file", new NamedInput("track", input));
         if (string.IsNullOrWhiteSpace(Text)) throw AssistantException.InvalidRequest("the description is empty; say what the new version should sound like");
         var seconds = Seconds;
         if (seconds is null)

@@ -8,11 +8,12 @@ using MusicGen.Assistant.Progress;
 namespace MusicGen.Assistant.Generation;
 
 /// <summary>
-/// Lengthens a track the user made: its samples are kept exactly as they are, and new music is appended that
-/// continues its last seconds. The tail the model hears is what a later long-form window sees (window - stride frames,
-/// 12 s of a 30 s window, audiocraft's extend_stride); the tail is encoded, prefilled, continued (in windows when the
-/// addition is long) and the continuation is decoded together with the tail, so the new audio starts where the track
-/// ends. A short raised-cosine crossfade over the last <see cref="SeamSeconds"/> hides the codec's re-synthesis.
+/// Lengthens a track the user made: new music is appended that continues its last seconds. The result holds the
+/// track's samples (as read at the model's rate and channels) bit for bit except the last <see cref="SeamSeconds"/>,
+/// which are crossfaded (raised cosine) into the new part to hide the codec's re-synthesis. The tail the model hears
+/// is what a later long-form window sees (window - stride frames, 12 s of a 30 s window, audiocraft's extend_stride);
+/// the tail is encoded, prefilled, continued (in windows when the addition is long) and the continuation is decoded
+/// together with the tail, so the new audio starts where the track ends.
 /// </summary>
 public static class TrackExtension
 {

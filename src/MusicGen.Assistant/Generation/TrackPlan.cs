@@ -22,7 +22,7 @@ public sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
     /// <param name="prefixLength">Positions a melody model's conditioning prefix takes (0 otherwise): the window leaves them free.</param>
     public static TrackPlan For(MusicGenModelSet set, double seconds, int prefixLength = 0)
     {
-        var frames = MusicGenGenerationRequest.FramesForDuration(seconds, set.FrameRate);
+        var frames = TrackLength.Frames(seconds, set.FrameRate);
         var windowSeconds = set.Manifest.Defaults.MaxDurationSeconds ?? DefaultWindowSeconds;
         var window = Math.Min(LongFormSettings.MaxWindowFrames(set.Config, prefixLength), MusicGenGenerationRequest.FramesForDuration(windowSeconds, set.FrameRate));
         if (window < 1)

@@ -95,7 +95,7 @@ public class GenerateErrorTests
     {
         using var dir = new TempDirectory();
         File.WriteAllText(dir.File("file.txt"), "not a folder");
-        Mga.Run("generate", Prompt, "--out", dir.File("file.txt/a.wav")).FailedWith(1, "cannot write output WAV", "cannot create the folder");
+        Mga.Run("generate", Prompt, "--out", dir.File("file.txt/a.wav")).FailedWith(1, "cannot write output file", "cannot create the folder");
         Mga.Run("generate", Prompt, "--out", dir.Path).FailedWith(1, "is a folder; give a file name");
     }
 }
