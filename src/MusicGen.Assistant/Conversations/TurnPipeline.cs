@@ -30,6 +30,7 @@ internal static class TurnPipeline
     {
         options.Validate();
         var attachments = Attachments(set, request, lastTrack);
+        CheckOutput(options.TrackPath, trackFolder, attachments);
         var prompt = ConversationPrompt.Build(template, set.Tokenizer, set.ContextLength, history, request.Text, options.MaxNewTokens);
         var seed = options.Seed ?? (ulong)Random.Shared.NextInt64(long.MaxValue);
         emit(new TurnStarted(turn, prompt.Ids.Length, set.ContextLength, prompt.HistoryKept, attachments.Select(a => a.ToString()).ToList(), set.Name, set.IsUntrained));
@@ -129,6 +130,19 @@ internal static class TurnPipeline
             throw AssistantException.Unsupported($"this model set takes no {a.Kind.ToString().ToLowerInvariant()} attachment: {a}");
         foreach (var a in list.Where(a => a.Path is not null)) Files.InputFiles.Require(a.Path!, $"{a.Kind.ToString().ToLowerInvariant()} attachment");
         return list;
+    }
+
+    // before any work: a named track file follows the outputs' rule (a WAV, never a folder or one of the inputs)
+    private static void CheckOutput(string? trackPath, string? folder, IEnumerable<TurnAttachment> attachments)
+    {
+        if (trackPath is not null)
+        {
+            if (!string.Equals(Path.GetExtension(trackPath), ".wav", StringComparison.OrdinalIgnoreCase))
+                throw AssistantException.InvalidRequest($"track '{trackPath}': the assistant writes WAV; name the file *.wav");
+            Files.OutputFiles.Require(trackPath, "track", attachments.Where(a => a.Path is not null).Select(a => new Files.NamedInput(a.ToString(), a.Path!)));
+        }
+        if (folder is not null && File.Exists(folder))
+            throw AssistantException.Output($"track folder '{folder}' is a file; give a folder");
     }
 
     /// <summary>Library progress → <see cref="TurnProgress"/> events.</summary>
