@@ -2,7 +2,6 @@ using System.CommandLine;
 using MusicGen.Assistant.Cli.Hosting;
 using MusicGen.Assistant.Formats.Conversion;
 using MusicGen.Assistant.Conversion;
-using MusicGen.Assistant.Models.Conversion;
 
 namespace MusicGen.Assistant.Cli.Commands;
 
@@ -22,7 +21,7 @@ internal static class ConvertCommand
         type.AcceptOnlyFromAmong("f32", "f16", "q8_0", "q4_0");
         var command = new Command("convert", "Convert a checkpoint to GGUF: a Hugging Face folder (EnCodec, MusicGen, MERT/HuBERT, ViT, ViViT, M2UGen adapters) or an M2UGen checkpoint.pth.") { checkpoint, output, type };
         foreach (var option in set.All) command.Options.Add(option);
-        host.Bind(command, (parsed, session) => CheckpointConversion.IsM2UGenSet(parsed.GetValue(checkpoint)!, parsed.GetValue(output)!)
+        host.Bind(command, (parsed, session) => ConvertJob.IsM2UGenSet(parsed.GetValue(checkpoint)!, parsed.GetValue(output)!)
             ? set.Run(session, parsed, parsed.GetValue(checkpoint)!, parsed.GetValue(output)!, StorageTypes.Parse(parsed.GetValue(type)!))
             : Run(session, parsed.GetValue(checkpoint)!, parsed.GetValue(output)!, StorageTypes.Parse(parsed.GetValue(type)!)));
         return command;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using MusicGen.Assistant.Cli.Hosting;
 using MusicGen.Assistant.Formats.Conversion;
-using MusicGen.Assistant.Models.Conversion;
+using MusicGen.Assistant.Conversion;
 using MusicGen.Assistant.Models.M2UGen;
 
 namespace MusicGen.Assistant.Cli.Commands;
@@ -45,7 +45,7 @@ internal sealed class M2UGenSetOptions
             MusicConditioning = MusicConditioningPaths.Parse(parsed.GetValue(_path)!),
         };
         var clock = Stopwatch.StartNew();
-        var result = ConsoleProgress.Run(session, progress => CheckpointConversion.ConvertM2UGenSet(sources, output, storage, new TensorProgress(progress, clock)));
+        var result = ConsoleProgress.Run(session, progress => ConvertJob.RunM2UGenSet(sources, output, storage, progress, session.Cancellation));
         var console = session.Console;
         console.Line($"Converted '{checkpoint}' (m2ugen) -> '{result.ManifestPath}'");
         foreach (var f in result.Files)
@@ -55,12 +55,5 @@ internal sealed class M2UGenSetOptions
         foreach (var warning in result.Warnings) console.Field("warning", warning);
         foreach (var note in result.Notes) console.Field("note", note);
         return ExitCodes.Success;
-    }
-
-    // conversion counts tensors; the console shows JobProgress (merge port until the set conversion moves into the library)
-    private sealed class TensorProgress(IProgress<MusicGen.Assistant.Progress.JobProgress> sink, Stopwatch clock) : IProgress<ConversionProgress>
-    {
-        public void Report(ConversionProgress value) =>
-            sink.Report(new("convert", "tensors", value.Done, value.Total, clock.Elapsed, null, value.Done >= value.Total));
     }
 }

@@ -3,6 +3,7 @@ using MusicGen.Assistant.Errors;
 using MusicGen.Assistant.Files;
 using MusicGen.Assistant.Formats.Conversion;
 using MusicGen.Assistant.Models.Conversion;
+using MusicGen.Assistant.Models.M2UGen;
 using MusicGen.Assistant.Progress;
 
 namespace MusicGen.Assistant.Conversion;
@@ -47,4 +48,13 @@ public sealed class ConvertJob
             : CheckpointConversion.Convert(Checkpoint, OutputPath, Storage, stage));
         return new ConvertReport(result, detected.ModelType, detected.Notes, Storage, clock.Elapsed);
     });
+
+    /// <summary>Whether converting to <paramref name="output"/> writes a whole M2UGen model set (see <see cref="CheckpointConversion.IsM2UGenSet"/>).</summary>
+    public static bool IsM2UGenSet(string checkpoint, string output) => CheckpointConversion.IsM2UGenSet(checkpoint, output);
+
+    /// <summary>A whole M2UGen checkpoint into one model set folder (stage "convert", tensors), with typed errors.</summary>
+    public static M2UGenSetResult RunM2UGenSet(M2UGenSetSources sources, string outputFolder, StorageType storage,
+        IProgress<JobProgress>? progress = null, CancellationToken cancellation = default) => AssistantException.Guard(() =>
+        ProgressStage.Run(progress, "convert", "tensors", cancellation,
+            stage => CheckpointConversion.ConvertM2UGenSet(sources, outputFolder, storage, stage)));
 }

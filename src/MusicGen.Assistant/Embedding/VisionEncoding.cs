@@ -23,10 +23,26 @@ internal static class VisionEncoding
         using var encoder = VisionEncoder.Load(modelPath, family, backend);
         var c = encoder.Config;
         var clock = Stopwatch.StartNew();
+        var (pixels, input, seconds) = Prepare(c, mediaPath, preprocessorConfig, cancellation);
+        var decodeTime = clock.Elapsed;
+
+        clock.Restart();
+        cancellation.ThrowIfCancellationRequested();
+        var output = encoder.Encode(pixels);
+        return new EncodedMedia(modality, output.LastHiddenState, [output.SequenceLength, output.HiddenSize],
+            $"{input} → pixel values {pixels}",
+            $"{c.Name} last_hidden_state, {output.SequenceLength} tokens × {output.HiddenSize}",
+            decodeTime, clock.Elapsed, seconds);
+    }
+
+    /// <summary>A picture or clip decoded and prepared for an encoder of config <paramref name="c"/> (the assistant's attachments use it too).</summary>
+    internal static (PixelValues Pixels, string Input, double? Seconds) Prepare(VisionTransformerConfig c, string mediaPath,
+        string? preprocessorConfig, CancellationToken cancellation)
+    {
         PixelValues pixels;
         string input;
         double? seconds = null;
-        if (family == VisionFamily.ViT)
+        if (c.Family == VisionFamily.ViT)
         {
             var image = ImageDecoder.Decode(mediaPath, cancellation: cancellation);
             var settings = preprocessorConfig is null
@@ -53,14 +69,6 @@ internal static class VisionEncoding
             seconds = video.Source.DurationOf(video.Stream)?.TotalSeconds;
             input = $"{frames.Count} frames of {video.Width}×{video.Height}{(seconds is { } s ? $" spread over {Units.Seconds(s)}" : "")}";
         }
-        var decodeTime = clock.Elapsed;
-
-        clock.Restart();
-        cancellation.ThrowIfCancellationRequested();
-        var output = encoder.Encode(pixels);
-        return new EncodedMedia(modality, output.LastHiddenState, [output.SequenceLength, output.HiddenSize],
-            $"{input} → pixel values {pixels}",
-            $"{c.Name} last_hidden_state, {output.SequenceLength} tokens × {output.HiddenSize}",
-            decodeTime, clock.Elapsed, seconds);
+        return (pixels, input, seconds);
     }
 }
