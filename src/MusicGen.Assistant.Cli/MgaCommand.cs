@@ -20,6 +20,8 @@ internal static class MgaCommand
         root.Subcommands.Add(EditCommand.Create(host));
         root.Subcommands.Add(EmbedCommand.Create(host));
         root.Subcommands.Add(DemoCommand.Create(host));
+        root.Subcommands.Add(AskCommand.Create(host));
+        root.Subcommands.Add(ChatCommand.Create(host));
         return root;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MusicGen.Assistant.Cli.Commands;
 using MusicGen.Assistant.Cli.Hosting;
 
 namespace MusicGen.Assistant.Cli;
@@ -14,9 +15,12 @@ public static class Program
 
     /// <summary>Runs one command in this process, writing results to <paramref name="output"/> and errors and
     /// progress to <paramref name="error"/>; returns the exit code.</summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, output, error, null);
+
+    /// <summary>As above, reading what the user types from <paramref name="input"/> (null: the console).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error, TextReader? input)
     {
-        var console = new CliConsole(output, error, CliConsole.IsTerminal(output));
+        var console = new CliConsole(output, error, CliConsole.IsTerminal(output), input);
         var root = MgaCommand.Create(console);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -25,6 +29,11 @@ public static class Program
             error.WriteLine("Run 'mga --help' (or 'mga <command> --help') for usage.");
             return ExitCodes.Usage;
         }
-        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        return parsed.Invoke(new InvocationConfiguration
+        {
+            Output = output, Error = error, EnableDefaultExceptionHandler = false,
+            // chat handles Ctrl+C itself: it cancels the turn, not the session
+            ProcessTerminationTimeout = ChatCommand.HandlesInterrupt(parsed) ? null : new InvocationConfiguration().ProcessTerminationTimeout,
+        });
     }
 }

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using MusicGen.Assistant.Audio.Wav;
-using MusicGen.Assistant.Cli.Codec;
 using MusicGen.Assistant.Cli.Hosting;
-using MusicGen.Assistant.Formats.Codes;
+using MusicGen.Assistant.Cli.Presentation;
+using MusicGen.Assistant.Codec;
 
 namespace MusicGen.Assistant.Cli.Commands;
 
@@ -23,12 +23,10 @@ internal static class CodecDecodeCommand
         var command = new Command("decode", "Decode EnCodec codes to a WAV file.") { input, output, model, format };
         host.Bind(command, (parsed, session) =>
         {
-            var inPath = CliPaths.InputFile(parsed.GetValue(input)!, "codes file");
-            var outPath = CliPaths.OutputFile(parsed.GetValue(output)!, "output WAV");
-            AudioCodesFile.ReadHeader(inPath); // a corrupt codes file fails here, before the model loads
-            using var codec = LoadedCodec.Load(session, parsed.GetValue(model)!);
-            var report = DecodeJob.Run(session, codec, inPath, outPath, SampleFormat(parsed.GetValue(format)!));
-            DecodeJob.WriteSummary(session.Console, report, parsed.GetValue(input)!, parsed.GetValue(output)!);
+            var job = DecodeJob.Create(parsed.GetValue(input)!, parsed.GetValue(output)!, SampleFormat(parsed.GetValue(format)!), parsed.GetValue(model)); // a corrupt codes file fails here, before the model loads
+            using var codec = CodecModel.Load(parsed.GetValue(model)!, session.Compute);
+            var report = ConsoleProgress.Run(session, progress => job.Run(codec, progress, session.Cancellation));
+            CodecSummary.Write(session.Console, report, parsed.GetValue(input)!, parsed.GetValue(output)!);
             return ExitCodes.Success;
         });
         return command;

@@ -1,6 +1,7 @@
 using System.CommandLine;
-using MusicGen.Assistant.Cli.Codec;
 using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.Cli.Presentation;
+using MusicGen.Assistant.Codec;
 
 namespace MusicGen.Assistant.Cli.Commands;
 
@@ -12,24 +13,18 @@ internal static class CodecEncodeCommand
         var input = new Argument<string>("in.audio") { Description = "Audio or video file: WAV, or anything ffmpeg reads (mp3, flac, ogg, m4a, mp4, webm, mkv...); any rate and channel count, mixed and resampled to the model's." };
         var output = new Argument<string>("out.codes") { Description = "Codes file to write." };
         var model = CodecCommand.ModelOption();
-        var bandwidth = new Option<double?>("--bandwidth", "-b")
+        var bandwidth = new NumberOption<double?>("--bandwidth", new NumberRange(0, 1000, "a positive number of kbps up to 1000", MinExclusive: true), "-b")
         {
             Description = "Target bandwidth in kbps; picks how many codebooks are used (default: the model's first target bandwidth).",
             HelpName = "kbps",
         };
-        bandwidth.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double?>() is { } b && !(b > 0 && double.IsFinite(b))) r.AddError("--bandwidth must be a positive number of kbps.");
-        });
         var command = new Command("encode", "Encode an audio file to EnCodec codes.") { input, output, model, bandwidth };
         host.Bind(command, (parsed, session) =>
         {
-            var inPath = CliPaths.InputFile(parsed.GetValue(input)!, "input audio");
-            var outPath = CliPaths.OutputFile(parsed.GetValue(output)!, "output codes file");
-            MediaToModelInput.Inspect(inPath, modelChannels: 1, session.Cancellation); // a file without usable sound fails here, before the model loads
-            using var codec = LoadedCodec.Load(session, parsed.GetValue(model)!);
-            var report = EncodeJob.Run(session, codec, inPath, outPath, parsed.GetValue(bandwidth));
-            EncodeJob.WriteSummary(session.Console, report, parsed.GetValue(input)!, parsed.GetValue(output)!);
+            var job = EncodeJob.Create(parsed.GetValue(input)!, parsed.GetValue(output)!, parsed.GetValue(bandwidth), parsed.GetValue(model), session.Cancellation);
+            using var codec = CodecModel.Load(parsed.GetValue(model)!, session.Compute);
+            var report = ConsoleProgress.Run(session, progress => job.Run(codec, progress, session.Cancellation));
+            CodecSummary.Write(session.Console, report, parsed.GetValue(input)!, parsed.GetValue(output)!);
             return ExitCodes.Success;
         });
         return command;

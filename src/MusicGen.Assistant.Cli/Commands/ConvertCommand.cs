@@ -1,8 +1,7 @@
 using System.CommandLine;
-using System.Diagnostics;
 using MusicGen.Assistant.Cli.Hosting;
 using MusicGen.Assistant.Formats.Conversion;
-using MusicGen.Assistant.Models.Conversion;
+using MusicGen.Assistant.Conversion;
 
 namespace MusicGen.Assistant.Cli.Commands;
 
@@ -22,7 +21,7 @@ internal static class ConvertCommand
         type.AcceptOnlyFromAmong("f32", "f16", "q8_0", "q4_0");
         var command = new Command("convert", "Convert a checkpoint to GGUF: a Hugging Face folder (EnCodec, MusicGen, MERT/HuBERT, ViT, ViViT, M2UGen adapters) or an M2UGen checkpoint.pth.") { checkpoint, output, type };
         foreach (var option in set.All) command.Options.Add(option);
-        host.Bind(command, (parsed, session) => CheckpointConversion.IsM2UGenSet(parsed.GetValue(checkpoint)!, parsed.GetValue(output)!)
+        host.Bind(command, (parsed, session) => ConvertJob.IsM2UGenSet(parsed.GetValue(checkpoint)!, parsed.GetValue(output)!)
             ? set.Run(session, parsed, parsed.GetValue(checkpoint)!, parsed.GetValue(output)!, StorageTypes.Parse(parsed.GetValue(type)!))
             : Run(session, parsed.GetValue(checkpoint)!, parsed.GetValue(output)!, StorageTypes.Parse(parsed.GetValue(type)!)));
         return command;
@@ -30,24 +29,16 @@ internal static class ConvertCommand
 
     private static int Run(CliSession session, string checkpointDir, string outputPath, StorageType storage)
     {
-        var isTorchFile = File.Exists(checkpointDir) && Path.GetExtension(checkpointDir).ToLowerInvariant() is ".pth" or ".pt";
-        if (!Directory.Exists(checkpointDir) && !isTorchFile)
-            throw new CliException(File.Exists(checkpointDir)
-                ? $"checkpoint '{checkpointDir}' is a file; give the folder holding config.json and the *.safetensors (or an M2UGen checkpoint.pth)"
-                : $"checkpoint folder '{checkpointDir}' does not exist");
-        var output = CliPaths.OutputFile(outputPath, "output GGUF");
-        var clock = Stopwatch.StartNew();
-        var (result, detected) = ConsoleProgress.Run(session, "convert", "tensors", progress => isTorchFile
-            ? CheckpointConversion.ConvertPyTorchFile(checkpointDir, output, storage, progress)
-            : CheckpointConversion.Convert(checkpointDir, output, storage, progress));
-
+        var job = ConvertJob.Create(checkpointDir, outputPath, storage);
+        var report = ConsoleProgress.Run(session, progress => job.Run(progress, session.Cancellation));
+        var result = report.Result;
         var console = session.Console;
-        console.Line($"Converted '{checkpointDir}' ({detected.ModelType}) -> '{result.Path}'");
+        console.Line($"Converted '{checkpointDir}' ({report.ModelType}) -> '{result.Path}'");
         console.Field("tensors", $"{result.TensorCount} ({string.Join(", ", result.TensorsByType.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"))})");
         console.Field("type", TypeNote(storage));
         console.Field("file size", Units.Bytes(result.Bytes));
-        console.Field("time", Units.Duration(clock.Elapsed));
-        foreach (var note in detected.Notes) console.Field("note", note);
+        console.Field("time", Units.Duration(report.Time));
+        foreach (var note in report.Notes) console.Field("note", note);
         return ExitCodes.Success;
     }
 

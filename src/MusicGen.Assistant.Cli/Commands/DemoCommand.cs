@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
-using MusicGen.Assistant.Audio;
-using MusicGen.Assistant.Audio.Wav;
-using MusicGen.Assistant.Cli.Codec;
-using MusicGen.Assistant.Cli.Demo;
+using MusicGen.Assistant.Demo;
 using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.Cli.Presentation;
+using MusicGen.Assistant.Codec;
 
 namespace MusicGen.Assistant.Cli.Commands;
 
@@ -22,15 +21,11 @@ internal static class DemoCommand
             DefaultValueFactory = _ => "demo-output",
             HelpName = "DIR",
         };
-        var seconds = new Option<double>("--seconds")
+        var seconds = new NumberOption<double>("--seconds", new NumberRange(0.1m, 600, "between 0.1 and 600 seconds"))
         {
             Description = "Length of the synthesized input.",
             DefaultValueFactory = _ => 5,
         };
-        seconds.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double>() is not (>= 0.1 and <= 600)) r.AddError("--seconds must be between 0.1 and 600.");
-        });
         var command = new Command("demo", "Round-trip a synthesized test signal through an UNTRAINED demo EnCodec (random weights).") { output, seconds };
         host.Bind(command, (parsed, session) => Run(session, parsed.GetValue(output)!, parsed.GetValue(seconds)));
         return command;
@@ -42,8 +37,8 @@ internal static class DemoCommand
         var total = Stopwatch.StartNew();
         console.Line("mga demo: EnCodec 32 kHz round trip (WAV -> codes -> WAV)");
         DoctorCommand.WriteRuntimeSummary(session);
-        var (modelPath, created) = DemoModel.Ensure(session);
-        using var model = LoadedCodec.Load(session, modelPath);
+        var (modelPath, created) = ConsoleProgress.Run(session, progress => DemoCodec.Ensure(progress, session.Cancellation));
+        using var model = CodecModel.Load(modelPath, session.Compute);
         console.Field("compute", DoctorCommand.ComputeSummary(session, model.Backend));
         console.Field("model", $"{modelPath} ({(created is { } t ? $"created in {Units.Duration(t)}" : "cached")}, {Units.Bytes(new FileInfo(modelPath).Length)})");
         console.Line();
@@ -51,21 +46,15 @@ internal static class DemoCommand
         console.Line("!! noise, not a reconstruction of the input. It shows the pipeline and its speed, not quality.");
         console.Line();
 
-        var folder = Path.GetFullPath(outDir);
-        Directory.CreateDirectory(folder);
-        var inputWav = Path.Combine(folder, "demo-input.wav");
-        var codesPath = Path.Combine(folder, "demo.codes");
-        var decodedWav = Path.Combine(folder, "demo-decoded.wav");
-        var rate = model.Config.SamplingRate;
-        var tone = TestToneMix.Create(rate, seconds);
-        var channels = Enumerable.Repeat(tone, model.Config.AudioChannels).ToArray();
-        WavWriter.Write(inputWav, new AudioBuffer(rate, channels));
+        var files = DemoFiles.In(outDir);
+        var (inputWav, codesPath, decodedWav) = (files.InputWav, files.Codes, files.DecodedWav);
+        files.WriteTestSignal(model.Config, seconds);
         console.Line($"Synthesized {Units.Duration(TimeSpan.FromSeconds(seconds))} test tone mix (A-major chord, 1 kHz pulses, 100 Hz-8 kHz sweep) -> '{inputWav}'");
 
-        var encoded = EncodeJob.Run(session, model, inputWav, codesPath, bandwidthKbps: null);
-        EncodeJob.WriteSummary(console, encoded, inputWav, codesPath);
-        var decoded = DecodeJob.Run(session, model, codesPath, decodedWav, WavSampleFormat.Float32);
-        DecodeJob.WriteSummary(console, decoded, codesPath, decodedWav);
+        var encoded = ConsoleProgress.Run(session, progress => EncodeJob.Create(inputWav, codesPath).Run(model, progress, session.Cancellation));
+        CodecSummary.Write(console, encoded, inputWav, codesPath);
+        var decoded = ConsoleProgress.Run(session, progress => DecodeJob.Create(codesPath, decodedWav).Run(model, progress, session.Cancellation));
+        CodecSummary.Write(console, decoded, codesPath, decodedWav);
 
         console.Line();
         var codecTime = encoded.EncodeTime + decoded.WallTime;

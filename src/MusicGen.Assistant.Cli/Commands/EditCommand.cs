@@ -1,7 +1,9 @@
 using System.CommandLine;
 using MusicGen.Assistant.Audio.Wav;
-using MusicGen.Assistant.Cli.Generation;
 using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.Cli.Presentation;
+using MusicGen.Assistant.Generation;
+using MusicGen.Assistant.ModelSets;
 
 namespace MusicGen.Assistant.Cli.Commands;
 
@@ -26,12 +28,7 @@ internal static class EditCommand
     {
         var input = new Argument<string>("track") { Description = "The track whose melody to keep (any audio or video file)." };
         var text = new Argument<string>("description") { Description = "What the new version should sound like, e.g. \"string quartet\"." };
-        var duration = new Option<double?>("--duration", "-d") { Description = "Seconds of the result. Default: as long as the track (a longer result repeats its melody)." };
-        duration.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double?>() is { } v && !(v > 0 && v <= GenerateCommand.MaxDurationSeconds))
-                r.AddError($"--duration must be a positive number of seconds up to {GenerateCommand.MaxDurationSeconds:0} (1 hour); got {Units.Number(v)}.");
-        });
+        var duration = new NumberOption<double?>("--duration", NumberOptions.Seconds, "-d") { Description = "Seconds of the result. Default: as long as the track (a longer result repeats its melody)." };
         var output = new Option<string>("--out", "-o") { Description = "File to write (.wav, or .mp3/.flac/.ogg through ffmpeg; not the track itself).", Required = true, HelpName = "FILE" };
         var format = new Option<string>("--format") { Description = "WAV sample format.", DefaultValueFactory = _ => "f32" };
         format.AcceptOnlyFromAmong("f32", "pcm16");
@@ -41,31 +38,37 @@ internal static class EditCommand
             input, text, duration, output, format,
         };
         sampling.AddTo(command);
-        host.Bind(command, (parsed, session) => EditJob.Remix(session, parsed.GetValue(input)!, parsed.GetValue(text)!, parsed.GetValue(duration),
-            parsed.GetValue(output)!, parsed.GetValue(format) == "pcm16" ? WavSampleFormat.Pcm16 : WavSampleFormat.Float32, sampling.Read(parsed)));
+        host.Bind(command, (parsed, session) => GenerateCommand.Run(session, parsed.GetValue(sampling.Model), new RemixRequest
+        {
+            Track = parsed.GetValue(input)!,
+            Text = parsed.GetValue(text)!,
+            Seconds = parsed.GetValue(duration),
+            Output = parsed.GetValue(output)!,
+            Format = parsed.GetValue(format) == "pcm16" ? WavSampleFormat.Pcm16 : WavSampleFormat.Float32,
+            Sampling = sampling.Read(parsed),
+        }.ToGenerateRequest(session.Cancellation)));
         return command;
     }
 
     private static Command Lengthen(CommandHost host, string name, string description, bool total)
     {
-        var input = new Argument<string>("track") { Description = "The track to continue (WAV)." };
+        var input = new Argument<string>("track") { Description = "The track to continue: any audio or video file (WAV, or anything ffmpeg reads: mp3, flac, ogg, m4a, mp4...); it is read at the model's rate and channels (32 kHz)." };
         var text = new Argument<string?>("description") { Description = "What the new part should sound like; leave out to continue from the audio alone.", Arity = ArgumentArity.ZeroOrOne };
         var length = total
-            ? new Option<double>("--to") { Description = "Length of the result in seconds, the track included.", Required = true }
-            : new Option<double>("--seconds", "-s") { Description = "Seconds of new music to append.", DefaultValueFactory = _ => 10 };
-        length.Validators.Add(r =>
+            ? new NumberOption<double>("--to", NumberOptions.Seconds) { Description = "Length of the result in seconds, the track included.", Required = true }
+            : new NumberOption<double>("--seconds", NumberOptions.Seconds, "-s") { Description = "Seconds of new music to append.", DefaultValueFactory = _ => 10 };
+        var output = new Option<string>("--out", "-o")
         {
-            var v = r.GetValueOrDefault<double>();
-            if (!(v > 0 && v <= GenerateCommand.MaxDurationSeconds))
-                r.AddError($"{(total ? "--to" : "--seconds")} must be a positive number of seconds up to {GenerateCommand.MaxDurationSeconds:0} (1 hour); got {Units.Number(v)}.");
-        });
-        var output = new Option<string>("--out", "-o") { Description = "WAV file to write (not the track itself).", Required = true, HelpName = "FILE" };
+            Description = "WAV file to write (not the track itself): the track's samples (as read at the model's rate) unchanged except its last " +
+                          $"{TrackExtension.SeamSeconds * 1000:0} ms, which are crossfaded into the new part, then the new music.",
+            Required = true, HelpName = "FILE",
+        };
         var format = new Option<string>("--format") { Description = "WAV sample format.", DefaultValueFactory = _ => "f32" };
         format.AcceptOnlyFromAmong("f32", "pcm16");
         var sampling = new SamplingOptions();
         var command = new Command(name, description) { input, text, length, output, format };
         sampling.AddTo(command);
-        host.Bind(command, (parsed, session) => EditJob.Extend(session, new ExtendOptions
+        host.Bind(command, (parsed, session) => Extend(session, parsed.GetValue(sampling.Model), new ExtendRequest
         {
             Input = parsed.GetValue(input)!,
             Text = parsed.GetValue(text),
@@ -76,5 +79,29 @@ internal static class EditCommand
             Format = parsed.GetValue(format) == "pcm16" ? WavSampleFormat.Pcm16 : WavSampleFormat.Float32,
         }));
         return command;
+    }
+
+    private static int Extend(CliSession session, string? modelOption, ExtendRequest request)
+    {
+        var console = session.Console;
+        var job = ExtendJob.Create(request);
+        var model = ConsoleProgress.Run(session, progress => ModelSetSource.Resolve(modelOption, progress, session.Cancellation));
+        job.CheckModelSet(model.Manifest);
+        if (model.IsDemo) GenerationOutput.WarnDemo(console);
+        using var set = MusicGenModelSet.Load(model.Manifest, session.Compute);
+        using var setup = ConsoleProgress.Run(session, progress => job.Prepare(set, progress, session.Cancellation));
+
+        var text = request.Text?.Trim();
+        console.Field("model", $"{model.Manifest.Name} ({model.Manifest.Source})");
+        console.Field("track", $"'{request.Input}': {Units.Seconds(setup.TrackSeconds)}, {setup.Input.SampleRate} Hz, {setup.Input.ChannelCount} ch (kept bit for bit except the last {TrackExtension.SeamSeconds * 1000:0} ms, crossfaded into the new part)");
+        console.Field("adds", $"{Units.Seconds(setup.NewSeconds)} ({setup.NewFrames} frames) " +
+                              (text is null ? "continuing the audio alone (no description: unconditional, guidance off)" : $"described as \"{text}\""));
+        console.Field("sampling", GenerationOutput.Sampling(setup.Sampling, setup.Seed, request.Sampling.Seed is not null));
+
+        var time = ConsoleProgress.Run(session, progress => setup.Run(progress, session.Cancellation));
+        var seconds = setup.TrackSeconds + setup.NewSeconds;
+        console.Line($"Wrote '{request.Output}'{(model.IsDemo ? " (UNTRAINED DEMO MODEL output)" : "")}: {Units.Seconds(setup.TrackSeconds)} of the track + {Units.Seconds(setup.NewSeconds)} new = {Units.Seconds(seconds)}");
+        console.Field("time", $"{Units.Duration(time)}, {Units.RealTimeFactor(time, setup.NewSeconds)} for the new audio");
+        return ExitCodes.Success;
     }
 }

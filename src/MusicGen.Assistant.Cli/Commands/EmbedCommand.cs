@@ -1,6 +1,7 @@
 using System.CommandLine;
-using MusicGen.Assistant.Cli.Embedding;
 using MusicGen.Assistant.Cli.Hosting;
+using MusicGen.Assistant.Cli.Presentation;
+using MusicGen.Assistant.Embedding;
 using MusicGen.Assistant.Models.M2UGen;
 
 namespace MusicGen.Assistant.Cli.Commands;
@@ -27,17 +28,35 @@ internal static class EmbedCommand
         var command = new Command("embed", "Encode a music, image or video file and run M2UGen's adapter on it.") { modality, input, model, adapters, output, preprocessor };
         host.Bind(command, (parsed, session) =>
         {
-            var request = new EmbedRequest(
-                M2UGenModalities.Parse(parsed.GetValue(modality)!),
-                CliPaths.InputFile(parsed.GetValue(input)!, "input file"),
-                CliPaths.InputFile(parsed.GetValue(model)!, "encoder model"),
-                parsed.GetValue(adapters) is { } a ? CliPaths.InputFile(a, "adapters file") : null,
-                parsed.GetValue(output) is { } o ? CliPaths.OutputFile(o, "output file") : null,
-                parsed.GetValue(preprocessor) is { } p ? CliPaths.InputFile(p, "preprocessor config") : null);
-            if (request.PreprocessorConfig is not null && request.Modality == M2UGenModality.Music)
-                throw new CliException("--preprocessor applies to images and video; the music encoder's settings are in its GGUF", ExitCodes.Usage);
-            return EmbedJob.Run(session, request);
+            var job = EmbedJob.Create(new EmbedRequest(M2UGenModalities.Parse(parsed.GetValue(modality)!), parsed.GetValue(input)!, parsed.GetValue(model)!,
+                parsed.GetValue(adapters), parsed.GetValue(output), parsed.GetValue(preprocessor)));
+            var result = ConsoleProgress.Run(session, progress => job.Run(session.Compute, progress, session.Cancellation));
+            Write(session.Console, result);
+            return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static void Write(CliConsole console, EmbedResult r)
+    {
+        var (request, encoded, adapted) = (r.Request, r.Encoded, r.Adapted);
+        console.Line($"Embedded '{request.MediaPath}' ({request.Modality.Name()})");
+        console.Field("input", encoded.Input);
+        console.Field("encoder", encoded.Encoder);
+        FeatureSummary.Write(console, "features", encoded.Values, encoded.Shape);
+        if (adapted is not null)
+        {
+            FeatureSummary.Write(console, "aggregated", adapted.Aggregated, [1, adapted.InWidth]);
+            FeatureSummary.Write(console, "token", adapted.Token, [1, adapted.Dim]);
+        }
+        else console.Field("token", "not computed (give --adapters adapters.gguf for the adapter token)");
+        console.Field("time", $"decode {Units.Duration(encoded.DecodeTime)}, encode {Units.Duration(encoded.EncodeTime)}" +
+                              (adapted is null ? "" : $", adapter {Units.Duration(r.AdapterTime)}") + $", total {Units.Duration(r.TotalTime)}");
+        if (request.Modality == M2UGenModality.Music && encoded.MediaSeconds is { } seconds)
+            console.Field("speed", $"encoder {Units.RealTimeFactor(encoded.EncodeTime, seconds)}");
+        if (request.OutputPath is { } written)
+            console.Field("wrote", Path.GetExtension(written).Equals(".npy", StringComparison.OrdinalIgnoreCase)
+                ? $"'{written}': {r.Arrays[0].Name} [{string.Join(", ", r.Arrays[0].Shape)}] float32"
+                : $"'{written}': {string.Join(", ", r.Arrays.Select(a => $"{a.Name} [{string.Join(", ", a.Shape)}]"))} float32");
     }
 }

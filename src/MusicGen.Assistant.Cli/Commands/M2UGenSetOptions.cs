@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using MusicGen.Assistant.Cli.Hosting;
 using MusicGen.Assistant.Formats.Conversion;
-using MusicGen.Assistant.Models.Conversion;
+using MusicGen.Assistant.Conversion;
 using MusicGen.Assistant.Models.M2UGen;
 
 namespace MusicGen.Assistant.Cli.Commands;
@@ -45,7 +45,7 @@ internal sealed class M2UGenSetOptions
             MusicConditioning = MusicConditioningPaths.Parse(parsed.GetValue(_path)!),
         };
         var clock = Stopwatch.StartNew();
-        var result = ConsoleProgress.Run(session, "convert", "tensors", progress => CheckpointConversion.ConvertM2UGenSet(sources, output, storage, progress));
+        var result = ConsoleProgress.Run(session, progress => ConvertJob.RunM2UGenSet(sources, output, storage, progress, session.Cancellation));
         var console = session.Console;
         console.Line($"Converted '{checkpoint}' (m2ugen) -> '{result.ManifestPath}'");
         foreach (var f in result.Files)

@@ -6,8 +6,10 @@ namespace MusicGen.Assistant.Cli.Hosting;
 /// Where a command writes: results to <see cref="Out"/>, errors and plain progress lines to <see cref="Error"/>.
 /// <see cref="Interactive"/> is true only on a real terminal; then progress is drawn as a Spectre bar.
 /// </summary>
-internal sealed class CliConsole(TextWriter output, TextWriter error, bool interactive)
+internal sealed class CliConsole(TextWriter output, TextWriter error, bool interactive, TextReader? input = null)
 {
+    /// <summary>What the user types (<c>mga chat</c> reads its messages here; tests redirect it).</summary>
+    public TextReader In { get; } = input ?? Console.In;
     public TextWriter Out { get; } = output;
     public TextWriter Error { get; } = error;
     public bool Interactive { get; } = interactive;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MusicGen.Assistant.Compute;
 using MusicGen.Assistant.Native;
 
 namespace MusicGen.Assistant.Cli.Hosting;
@@ -6,37 +7,31 @@ namespace MusicGen.Assistant.Cli.Hosting;
 /// <summary>One command's run: its console, the global options, and the native runtime set up from them.</summary>
 internal sealed class CliSession
 {
-    private ThreadChoice? _threads;
-
     public CliSession(CliConsole console, GlobalOptions options, ParseResult parsed, CancellationToken cancellation)
     {
         Console = console;
         NativesDirectory = parsed.GetValue(options.Natives);
-        ThreadOption = parsed.GetValue(options.Threads);
         Verbose = parsed.GetValue(options.Verbose);
-        Device = parsed.GetValue(options.Device) switch { "cpu" => BackendKind.Cpu, "gpu" => BackendKind.Gpu, _ => BackendKind.Auto };
+        var device = parsed.GetValue(options.Device) switch { "cpu" => BackendKind.Cpu, "gpu" => BackendKind.Gpu, _ => BackendKind.Auto };
+        Compute = new ComputeOptions(device, parsed.GetValue(options.Threads));
         Cancellation = cancellation;
         GgmlRuntime.Configure(NativeOptions);
     }
 
     public CliConsole Console { get; }
     public string? NativesDirectory { get; }
-    public int? ThreadOption { get; }
     public bool Verbose { get; }
-    public BackendKind Device { get; }
+    public ComputeOptions Compute { get; }
+    public BackendKind Device => Compute.Device;
     public CancellationToken Cancellation { get; }
 
     public NativeOptions NativeOptions => new() { Directory = NativesDirectory, VerboseNativeLog = Verbose };
 
-    public ThreadChoice Threads => _threads ??= ThreadChoice.Resolve(ThreadOption);
+    public ThreadChoice Threads => Compute.Threads;
 
     /// <summary>Loads ggml (once per process); throws <see cref="NativeRuntimeException"/> saying what to run if it cannot.</summary>
     public NativeLibrarySet Natives() => GgmlRuntime.EnsureInitialized();
 
     /// <summary>The backend the codec commands compute on, per --device and --threads.</summary>
-    public ComputeBackend CreateBackend()
-    {
-        Natives();
-        return ComputeBackend.Create(Device, Threads.Count);
-    }
+    public ComputeBackend CreateBackend() => Compute.CreateBackend();
 }

@@ -1,97 +1,61 @@
-using System.Diagnostics;
-using MusicGen.Assistant.Formats.Conversion;
-using MusicGen.Assistant.Models;
-using MusicGen.Assistant.Models.MusicGenLm;
+using MusicGen.Assistant.Progress;
 using Spectre.Console;
 
 namespace MusicGen.Assistant.Cli.Hosting;
 
 /// <summary>
-/// Shows the progress of one long step: a Spectre progress bar (count, elapsed, ETA) on an interactive terminal,
-/// otherwise plain lines on standard error (after the first 2 s, every 10 % or 10 s, and a final one), so the logs
-/// of tests and CI stay readable. Every report also checks for Ctrl+C.
+/// Shows the progress a library call reports (<see cref="JobProgress"/>, one stage after another): Spectre progress
+/// bars (count, elapsed, ETA) on an interactive terminal, otherwise plain lines on standard error (after the first
+/// 2 s, every 10 % or 10 s, and a final one per stage), so the logs of tests and CI stay readable.
 /// </summary>
 internal static class ConsoleProgress
 {
-    public static T Run<T>(CliSession session, string label, string unit, Func<ProgressReporter, T> work)
+    public static T Run<T>(CliSession session, Func<IProgress<JobProgress>, T> work)
     {
-        var token = session.Cancellation;
-        if (!session.Console.Interactive)
-        {
-            var plain = new PlainProgressLines(session.Console.Error, label, unit);
-            var result = work(new ProgressReporter(plain.Update, token));
-            plain.Finish();
-            return result;
-        }
+        if (!session.Console.Interactive) return work(new PlainProgress(session.Console.Error));
         return AnsiConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
                 new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask(label, maxValue: 1);
-                var result = work(new ProgressReporter((done, total) =>
-                {
-                    task.MaxValue = Math.Max(1, total);
-                    task.Value = done;
-                    task.Description = $"{label} {done}/{total} {unit}";
-                }, token));
-                task.Value = task.MaxValue;
-                return result;
-            });
-    }
-}
-
-/// <summary>Receives progress from the library APIs (chunks, tensors) and forwards it as done / total.</summary>
-internal sealed class ProgressReporter(Action<long, long> update, CancellationToken cancellation)
-    : IProgress<ChunkProgress>, IProgress<ConversionProgress>, IProgress<GenerationProgress>,
-      IProgress<LongFormProgress>
-{
-    public void Report(long done, long total)
-    {
-        cancellation.ThrowIfCancellationRequested();
-        update(done, total);
+            .Start(ctx => work(new SpectreProgress(ctx)));
     }
 
-    public void Report(ChunkProgress value) => Report(value.Done, value.Total);
-    public void Report(ConversionProgress value) => Report(value.Done, value.Total);
-    public void Report(GenerationProgress value) => Report(value.Step, value.Steps);
-    public void Report(LongFormProgress value) => Report(value.Frames, value.TotalFrames);
-}
-
-/// <summary>"encode: 120/250 frames (48%), elapsed 0:03, ETA 0:03" lines, throttled.</summary>
-internal sealed class PlainProgressLines(TextWriter writer, string label, string unit)
-{
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private long _done, _total;
-    private int _lastDecile = -1;
-    private TimeSpan _lastPrint;
-
-    public void Update(long done, long total)
+    // one Spectre task per stage, added when the stage first reports
+    private sealed class SpectreProgress(ProgressContext context) : IProgress<JobProgress>
     {
-        (_done, _total) = (done, total);
-        var decile = total <= 0 ? 0 : (int)(10 * done / total);
-        if (done >= total) return; // the final line comes from Finish
-        // quick steps print only their final line; longer ones every 10 % or 10 s
-        if (_clock.Elapsed < TimeSpan.FromSeconds(2)) return;
-        if (decile > _lastDecile || _clock.Elapsed - _lastPrint > TimeSpan.FromSeconds(10))
+        private readonly Dictionary<string, ProgressTask> _tasks = [];
+
+        public void Report(JobProgress p)
         {
-            _lastDecile = decile;
-            Print();
+            if (!_tasks.TryGetValue(p.Stage, out var task)) _tasks[p.Stage] = task = context.AddTask(p.Stage, maxValue: 1);
+            task.MaxValue = Math.Max(1, p.Total);
+            task.Value = p.Finished ? task.MaxValue : p.Done;
+            task.Description = $"{p.Stage} {p.Done}/{p.Total} {p.Unit}";
         }
     }
 
-    public void Finish()
+    // "encode: 120/250 frames (48%), elapsed 0:03, ETA 0:03" lines, throttled; "encode: 250/250 frames done in 5.12 s"
+    private sealed class PlainProgress(TextWriter writer) : IProgress<JobProgress>
     {
-        _done = Math.Max(_done, _total);
-        writer.WriteLine($"{label}: {_done}/{_total} {unit} done in {Units.Duration(_clock.Elapsed)}");
-    }
+        private string? _stage;
+        private int _lastDecile;
+        private TimeSpan _lastPrint;
 
-    private void Print()
-    {
-        _lastPrint = _clock.Elapsed;
-        var fraction = _total <= 0 ? 0 : (double)_done / _total;
-        var eta = fraction > 0 ? Units.Duration(_clock.Elapsed * ((1 - fraction) / fraction)) : "?";
-        writer.WriteLine($"{label}: {_done}/{_total} {unit} ({fraction:P0}), elapsed {Units.Duration(_clock.Elapsed)}, ETA {eta}");
+        public void Report(JobProgress p)
+        {
+            if (p.Stage != _stage) (_stage, _lastDecile, _lastPrint) = (p.Stage, -1, TimeSpan.Zero);
+            if (p.Finished)
+            {
+                writer.WriteLine($"{p.Stage}: {p.Done}/{p.Total} {p.Unit} done in {Units.Duration(p.Elapsed)}");
+                _stage = null;
+                return;
+            }
+            if (p.Done >= p.Total || p.Elapsed < TimeSpan.FromSeconds(2)) return; // quick stages print only their final line
+            var decile = (int)(10 * p.Fraction);
+            if (decile <= _lastDecile && p.Elapsed - _lastPrint <= TimeSpan.FromSeconds(10)) return;
+            (_lastDecile, _lastPrint) = (decile, p.Elapsed);
+            var eta = p.Remaining is { } left ? Units.Duration(left) : "?";
+            writer.WriteLine($"{p.Stage}: {p.Done}/{p.Total} {p.Unit} ({p.Fraction:P0}), elapsed {Units.Duration(p.Elapsed)}, ETA {eta}");
+        }
     }
 }

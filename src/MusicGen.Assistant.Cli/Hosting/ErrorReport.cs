@@ -1,33 +1,32 @@
-using MusicGen.Assistant.Models;
-using MusicGen.Assistant.Native;
+using MusicGen.Assistant.Errors;
 
 namespace MusicGen.Assistant.Cli.Hosting;
 
 /// <summary>
-/// Turns an exception into what the user sees: one clear message (the library exceptions already name the file and
-/// the problem) and an exit code; the stack trace only with --verbose.
+/// Turns an exception into what the user sees: one clear line (the library's typed errors already name the file and
+/// the problem) and an exit code (<see cref="ExitCodes"/>: a wrong request is a usage error); the stack trace only
+/// with --verbose. Anything untyped is a bug and says so.
 /// </summary>
 internal static class ErrorReport
 {
     public static int Write(Exception e, CliConsole console, bool verbose)
     {
-        var (message, code) = Describe(e);
-        console.Error.WriteLine($"error: {message}");
+        var (message, code, expected) = Describe(e);
+        console.Error.WriteLine($"error: {OneLine(message)}");
         if (verbose) console.Error.WriteLine(e.ToString());
-        else if (code == ExitCodes.Failed && !IsExpected(e)) console.Error.WriteLine("(run with --verbose for the stack trace)");
+        else if (!expected) console.Error.WriteLine("(run with --verbose for the stack trace)");
         return code;
     }
 
-    private static (string Message, int Code) Describe(Exception e) => e switch
+    private static (string Message, int Code, bool Expected) Describe(Exception e)
     {
-        CliException c => (c.Message, c.ExitCode),
-        OperationCanceledException => ("cancelled", ExitCodes.Cancelled),
-        _ when IsExpected(e) => (e.Message, ExitCodes.Failed),
-        _ => ($"unexpected {e.GetType().Name}: {e.Message}", ExitCodes.Failed),
-    };
+        if (e is CliException c) return (c.Message, c.ExitCode, true);
+        if (e is OperationCanceledException) return ("cancelled", ExitCodes.Cancelled, true);
+        if (AssistantException.From(e) is { } typed)
+            return (typed.Message, typed.Kind == AssistantErrorKind.InvalidRequest ? ExitCodes.Usage : ExitCodes.Failed, true);
+        return ($"unexpected {e.GetType().Name}: {e.Message}", ExitCodes.Failed, false);
+    }
 
-    // Failures a user can cause with a file, a folder, the natives or a model: the message is the whole story.
-    private static bool IsExpected(Exception e) => e is CliException or NativeRuntimeException or GgmlException
-        or FormatException or InvalidDataException or IOException or UnauthorizedAccessException
-        or ModelConfigException or ModelWeightsException or ArgumentException or KeyNotFoundException;
+    // a message quoting a tool's output may hold line breaks; the error stays one line
+    private static string OneLine(string message) => string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

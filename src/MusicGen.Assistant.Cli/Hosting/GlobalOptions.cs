@@ -13,7 +13,8 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
-    public Option<int?> Threads { get; } = new("--threads")
+    public Option<int?> Threads { get; } = new NumberOption<int?>("--threads",
+        new NumberRange(1, 1024, "between 1 and 1024 (a whole number of threads)", Integer: true))
     {
         Description = $"CPU threads for ggml (default: ${NativeOptions.ThreadsVariable}, else every processor this process may use).",
         HelpName = "N",
@@ -35,10 +36,6 @@ internal sealed class GlobalOptions
 
     public GlobalOptions()
     {
-        Threads.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is < 1 or > 1024) r.AddError("--threads must be between 1 and 1024.");
-        });
         Device.AcceptOnlyFromAmong("auto", "cpu", "gpu");
     }
 

@@ -14,42 +14,57 @@ public sealed partial class EncodecCodec
         var carried = new CarriedState();
         foreach (var w in EncodecChunking.Windows(total, ChunkFrames))
         {
-            var build = Timings.Measure("build");
-            using var ctx = NewGraphContext();
-            var graph = new EncodecGraph(ctx, _weights, CpuKernels);
-            var n = w.InputEnd - w.InputStart;
-            var inputs = codes.Select((_, q) => ctx.NewInput($"codes.{q}", GgmlType.I32, n)).ToArray();
-            var embedded = Signal.FromChannelsFirst(graph.Dequantize(inputs));                   // {dim, n}
-            var x = RunAroundLstm(graph, ctx, _decoderBefore, _decoderLstm, _decoderAfter, embedded, w, carried);
-            var tf = x.Relabel(ctx, channelsFirst: false).Data;                                    // {samples, channels}
-            var hop = Config.HopLength;
-            var own = ctx.Cont(ctx.View(tf, [(w.End - w.Start) * hop, tf.Ne1], [tf.Nb(1)], (w.Start - w.LstmStart) * hop * tf.Nb(0)));
-            ctx.MarkOutput(own);
-            var g = ctx.NewGraph().Expand(own);
-            foreach (var r in carried.Roots) g.Expand(r);
-            build.Dispose();
-
-            using (Timings.Measure("allocate")) _executor.Allocate(g);
-            using (Timings.Measure("upload"))
-            {
-                for (var q = 0; q < codes.Length; q++) inputs[q].SetData<int>(codes[q].AsSpan((int)w.InputStart, (int)n));
-                carried.Upload();
-            }
-            using (Timings.Measure("compute")) _executor.Compute(g);
-            var samples = (int)own.Ne0;
-            var block = new float[own.Ne1][];
-            using (Timings.Measure("download"))
-            {
-                carried.Download();
-                for (var ch = 0; ch < block.Length; ch++)
-                {
-                    block[ch] = new float[samples];
-                    own.GetData<float>(block[ch], (long)ch * samples * sizeof(float));
-                }
-            }
-            sink(block);
+            sink(DecodeWindow(codes, w, carried));
             progress?.Report(new ChunkProgress(w.End, total, "decode"));
         }
+    }
+
+    /// <summary>
+    /// Starts decoding codes that arrive a few frames at a time (a generation still running): each chunk of
+    /// <paramref name="chunkFrames"/> frames is decoded and handed to <paramref name="sink"/> as soon as the frames it
+    /// needs (its own plus the context of <see cref="EncodecChunking"/>) have arrived. The chunks equal those of
+    /// <see cref="Decode(int[][], Action{float[][]}, IProgress{ChunkProgress}?)"/> with the same chunk length.
+    /// </summary>
+    public EncodecDecodeStream StartDecodeStream(int codebooks, long totalFrames, int chunkFrames, Action<float[][]> sink) =>
+        new(this, codebooks, totalFrames, chunkFrames, sink);
+
+    // One chunk: its own frames' samples, one array per channel; the LSTM state moves on in carried.
+    internal float[][] DecodeWindow(int[][] codes, ChunkWindow w, CarriedState carried)
+    {
+        var build = Timings.Measure("build");
+        using var ctx = NewGraphContext();
+        var graph = new EncodecGraph(ctx, _weights, CpuKernels);
+        var n = w.InputEnd - w.InputStart;
+        var inputs = codes.Select((_, q) => ctx.NewInput($"codes.{q}", GgmlType.I32, n)).ToArray();
+        var embedded = Signal.FromChannelsFirst(graph.Dequantize(inputs));                   // {dim, n}
+        var x = RunAroundLstm(graph, ctx, _decoderBefore, _decoderLstm, _decoderAfter, embedded, w, carried);
+        var tf = x.Relabel(ctx, channelsFirst: false).Data;                                    // {samples, channels}
+        var hop = Config.HopLength;
+        var own = ctx.Cont(ctx.View(tf, [(w.End - w.Start) * hop, tf.Ne1], [tf.Nb(1)], (w.Start - w.LstmStart) * hop * tf.Nb(0)));
+        ctx.MarkOutput(own);
+        var g = ctx.NewGraph().Expand(own);
+        foreach (var r in carried.Roots) g.Expand(r);
+        build.Dispose();
+
+        using (Timings.Measure("allocate")) _executor.Allocate(g);
+        using (Timings.Measure("upload"))
+        {
+            for (var q = 0; q < codes.Length; q++) inputs[q].SetData<int>(codes[q].AsSpan((int)w.InputStart, (int)n));
+            carried.Upload();
+        }
+        using (Timings.Measure("compute")) _executor.Compute(g);
+        var samples = (int)own.Ne0;
+        var block = new float[own.Ne1][];
+        using (Timings.Measure("download"))
+        {
+            carried.Download();
+            for (var ch = 0; ch < block.Length; ch++)
+            {
+                block[ch] = new float[samples];
+                own.GetData<float>(block[ch], (long)ch * samples * sizeof(float));
+            }
+        }
+        return block;
     }
 
     /// <summary>Decodes to one array per channel of frames * hop samples.</summary>

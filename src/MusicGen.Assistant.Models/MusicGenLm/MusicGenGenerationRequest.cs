@@ -32,6 +32,13 @@ public sealed record MusicGenGenerationRequest
 
     public GgmlType CacheType { get; init; } = GgmlType.F32;
 
+    /// <summary>
+    /// Called as frames of item 0 become complete (every codebook of the frame known, prompt frames first): one array
+    /// per codebook holding the new frames only, in order. Together the calls give exactly
+    /// <see cref="MusicGenGeneration.ItemCodes"/>(0), so audio can be decoded while the generation runs.
+    /// </summary>
+    public Action<int[][]>? OnFrames { get; init; }
+
     /// <summary>transformers' max_new_tokens giving <paramref name="frames"/> new frames: frames + K/channels - 1.</summary>
     public static int MaxNewTokensForFrames(int frames, MusicGenDecoderConfig config) =>
         frames >= 1 ? frames + config.ChannelCodebooks - 1 : throw new ArgumentOutOfRangeException(nameof(frames), frames, "at least one frame");

@@ -25,7 +25,11 @@ public sealed class MusicGenGenerator(MusicGenDecoder decoder)
                 $"max_new_tokens {request.MaxNewTokens} is below {_c.ChannelCodebooks}: the delay pattern needs K/channels - 1 = {_c.ChannelCodebooks - 1} steps before a first whole frame");
 
         var decoderIds = DecoderPrompt(request.PromptCodes, batch);
-        var maxLength = decoderIds.GetLength(1) + request.MaxNewTokens;
+        var frames = decoderIds.GetLength(1) - 1 + request.MaxNewTokens - (_c.ChannelCodebooks - 1);
+        // Below max_length 2C - 1 (fewer than C - 1 frames) the delay pattern does not fit: transformers then runs
+        // without it and hands back unpatterned tokens of the wrong length. Such requests run the pattern at its
+        // minimum length instead and keep the frames asked for (the first frames of that run).
+        var maxLength = Math.Max(decoderIds.GetLength(1) + request.MaxNewTokens, 2 * _c.ChannelCodebooks - 1);
         var prefix = decoder.PrefixLength(request.Conditioning); // a melody decoder's [chroma | text] positions come first
         if (prefix + maxLength - 1 > _c.MaxPositionEmbeddings)
             throw new ArgumentOutOfRangeException(nameof(request), request.MaxNewTokens,
@@ -50,6 +54,7 @@ public sealed class MusicGenGenerator(MusicGenDecoder decoder)
         var next = new int[rowsK];
         var fed = new int[fedRowsK];
 
+        var emitter = new FrameEmitter(request.OnFrames, k, _c.ChannelCodebooks, _c.AudioChannels, frames);
         using var session = decoder.StartSession(conditioning, maxLength - 1, request.CacheType);
         var prefill = session.Feed(guided ? StackTwice(initial) : initial);
         prefill.CopyTo(logits, 0);
@@ -72,10 +77,13 @@ public sealed class MusicGenGenerator(MusicGenDecoder decoder)
                 for (var r = 0; r < rowsK; r++)
                     sequence[r, column] = mask[r, column] == DelayPatternMask.ToPredict ? next[r] : mask[r, column];
             }
+            emitter.AfterColumn(sequence, column);
             progress?.Report(new GenerationProgress(step + 1, steps));
         }
 
         var codes = DelayPatternMask.RemovePadding(sequence, _c.PadTokenId);
+        if (codes.GetLength(1) > frames) codes = FirstFrames(codes, frames);
+        emitter.Finish(codes);
         return new MusicGenGeneration(sequence, codes, scores, steps, batch, k);
     }
 
@@ -103,6 +111,14 @@ public sealed class MusicGenGenerator(MusicGenDecoder decoder)
             }
         }
         return ids;
+    }
+
+    private static int[,] FirstFrames(int[,] codes, int frames)
+    {
+        var kept = new int[codes.GetLength(0), frames];
+        for (var r = 0; r < codes.GetLength(0); r++)
+            for (var t = 0; t < frames; t++) kept[r, t] = codes[r, t];
+        return kept;
     }
 
     private static int[,] StackTwice(int[,] ids)

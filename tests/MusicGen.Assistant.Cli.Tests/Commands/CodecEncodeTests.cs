@@ -117,10 +117,13 @@ public sealed class CodecEncodeTests : IDisposable
     }
 
     [Fact]
-    public void An_output_folder_that_does_not_exist_is_named()
+    public void An_output_folder_that_does_not_exist_is_created()
     {
         var wav = TestAudio.Write(_dir.File("a.wav"), 32000, WavSampleFormat.Float32, new float[640]);
-        Encode(wav, Path.Combine(_dir.Path, "nope", "a.codes")).FailedWith(1, "the folder", "does not exist");
+        Encode(wav, Path.Combine(_dir.Path, "new", "sub", "a.codes")).Succeeded();
+        Assert.Equal(1, AudioCodesFile.ReadHeader(Path.Combine(_dir.Path, "new", "sub", "a.codes")).FrameCount);
+        File.WriteAllText(_dir.File("file.txt"), "not a folder");
+        Encode(wav, _dir.File("file.txt/a.codes")).FailedWith(1, "cannot create the folder");
     }
 
     [Fact]

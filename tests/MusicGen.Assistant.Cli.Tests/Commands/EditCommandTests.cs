@@ -6,8 +6,9 @@ using MusicGen.Assistant.Models.ModelSets;
 namespace MusicGen.Assistant.Cli.Tests.Commands;
 
 /// <summary>
-/// <c>mga edit continue|extend</c> on the musicgen-tiny fixture model set: the track's samples are kept bit for bit,
-/// the new part is exactly what <c>generate --continue</c> makes from the same tail, and the track file is untouched.
+/// <c>mga edit continue|extend</c> on the musicgen-tiny fixture model set: the track's samples are kept bit for bit
+/// except the last 50 ms, crossfaded into the new part; the new part is exactly what <c>generate --continue</c> makes
+/// from the same tail, and the track file is untouched.
 /// </summary>
 public sealed class EditCommandTests : IDisposable
 {
@@ -48,6 +49,20 @@ public sealed class EditCommandTests : IDisposable
             "--out", _dir.File("generated.wav")).Succeeded();
         var generated = TestAudio.Read(_dir.File("generated.wav")).Channels[0];
         Assert.Equal(generated.AsSpan(samples.Length).ToArray(), edited.AsSpan(samples.Length).ToArray());
+
+        // the claim the help and the README make, exactly: bit for bit except the last 50 ms, which go from the
+        // track to the model's re-synthesis of it (what generate --continue decodes there) along a raised cosine
+        Assert.Contains("kept bit for bit except the last 50 ms, crossfaded into the new part", result.Out);
+        var start = samples.Length - seam;
+        var changed = 0;
+        for (var j = 0; j < seam; j++)
+        {
+            var w = (float)(0.5 - 0.5 * Math.Cos(Math.PI * (j + 0.5) / seam));
+            var expected = samples[start + j] * (1 - w) + generated[start + j] * w;
+            Assert.True(Math.Abs(expected - edited[start + j]) <= 1e-6f, $"seam sample {j}: {edited[start + j]} != {expected}");
+            if (edited[start + j] != samples[start + j]) changed++;
+        }
+        Assert.True(changed > seam / 2, $"only {changed} of the {seam} seam samples differ from the track: is there a crossfade?");
     }
 
     [Fact]
@@ -74,6 +89,22 @@ public sealed class EditCommandTests : IDisposable
         Mga.Run("edit", "continue", track, "--seconds", "0.2", "--seed", "1", "--model", manifest, "--out", _dir.File("e.wav")).Succeeded();
         var edited = TestAudio.Read(_dir.File("e.wav"));
         Assert.Equal((Rate, (long)Math.Round(0.2 * Rate) + (long)Math.Round(0.2 * FrameRate) * Hop), (edited.SampleRate, edited.FrameCount));
+    }
+
+    [Fact]
+    public void Short_additions_have_the_planned_length_and_less_than_a_frame_is_refused()
+    {
+        var manifest = FixtureModelSet.WriteManifest(_dir.Path);
+        var track = TestAudio.Write(_dir.File("t.wav"), Rate, WavSampleFormat.Float32, TestAudio.Tones(Rate, 4 * Hop));
+        foreach (var (seconds, frames) in new[] { ("0.02", 1), ("0.07", 3) })
+        {
+            Mga.Run("edit", "continue", track, "--seconds", seconds, "--greedy", "--model", manifest, "--out", _dir.File("e.wav")).Succeeded();
+            Assert.Equal((4 + frames) * Hop, TestAudio.Read(_dir.File("e.wav")).FrameCount);
+        }
+        Mga.Run("edit", "continue", track, "--seconds", "0.01", "--model", manifest, "--out", _dir.File("f.wav"))
+            .FailedWith(2, "--seconds of 0.01 s is shorter than one codec frame: the minimum is 0.02 s");
+        Mga.Run("edit", "continue", track, "--model", manifest, "--out", _dir.File("f.mp3")).FailedWith(2, "edits are written as WAV");
+        Assert.False(File.Exists(_dir.File("f.wav")));
     }
 
     [Fact]

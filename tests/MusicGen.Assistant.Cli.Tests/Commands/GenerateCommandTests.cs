@@ -68,6 +68,32 @@ public class GenerateCommandTests
         Assert.NotEqual(a.Channels[0], b.Channels[0]); // the text conditions the output even with random weights
     }
 
+    [Theory]
+    [InlineData("0.02", 1)]
+    [InlineData("0.07", 3)] // rounded down to whole 20 ms frames
+    [InlineData("0.58", 29)]
+    public void Short_durations_give_the_planned_length(string duration, int frames)
+    {
+        using var dir = new TempDirectory();
+        var manifest = FixtureModelSet.WriteManifest(dir.Path);
+        var result = Mga.Run("generate", Prompt, "--model", manifest, "--duration", duration, "--seed", "2", "--out", dir.File("a.wav")).Succeeded();
+        Assert.Contains($"-> {frames} frames at 50 Hz", result.Out);
+        Assert.Equal(frames * 640, TestAudio.Read(dir.File("a.wav")).FrameCount);
+    }
+
+    [Fact]
+    public void A_window_shorter_than_the_delay_pattern_still_gives_the_planned_length()
+    {
+        // 40 ms windows (2 frames) of a 4-codebook decoder: each window is shorter than the delay pattern (was:
+        // "window 0 produced 5 frames, planned 2")
+        using var dir = new TempDirectory();
+        var manifest = FixtureModelSet.WriteManifest(dir.Path, new Models.ModelSets.GenerationDefaults { MaxDurationSeconds = 0.04 });
+        Mga.Run("generate", Prompt, "--model", manifest, "--duration", "0.1", "--seed", "2", "--out", dir.File("a.wav")).Succeeded();
+        Assert.Equal(5 * 640, TestAudio.Read(dir.File("a.wav")).FrameCount);
+        Mga.Run("generate", Prompt, "--model", manifest, "--duration", "0.01", "--out", dir.File("b.wav"))
+            .FailedWith(2, "the duration of 0.01 s is shorter than one codec frame: the minimum is 0.02 s (1 frame at 50 Hz");
+    }
+
     [Fact]
     public void A_duration_beyond_the_decoder_window_is_generated_in_overlapping_windows()
     {

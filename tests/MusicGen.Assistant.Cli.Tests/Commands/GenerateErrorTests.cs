@@ -32,11 +32,12 @@ public class GenerateErrorTests
     }
 
     [Theory]
-    [InlineData("0", "got 0")]
-    [InlineData("-3", "got -3")]
-    [InlineData("NaN", "got NaN")]
-    [InlineData("3601", "got 3601")]
-    [InlineData("1e9", "got 1000000000")]
+    [InlineData("0", "got '0'.")]
+    [InlineData("-3", "got '-3'.")]
+    [InlineData("NaN", "got 'NaN' (not a finite number).")]
+    [InlineData("3601", "got '3601'.")]
+    [InlineData("1e9", "got '1e9'.")]
+    [InlineData("ten", "got 'ten' (not a number).")]
     public void Durations_that_are_not_positive_or_over_an_hour_are_refused(string duration, string got)
     {
         Mga.Run("generate", Prompt, "--duration", duration).FailedWith(2, "--duration must be a positive number of seconds up to 3600", got);
@@ -94,7 +95,7 @@ public class GenerateErrorTests
     {
         using var dir = new TempDirectory();
         File.WriteAllText(dir.File("file.txt"), "not a folder");
-        Mga.Run("generate", Prompt, "--out", dir.File("file.txt/a.wav")).FailedWith(1, "cannot write output WAV", "cannot create the folder");
+        Mga.Run("generate", Prompt, "--out", dir.File("file.txt/a.wav")).FailedWith(1, "cannot write output file", "cannot create the folder");
         Mga.Run("generate", Prompt, "--out", dir.Path).FailedWith(1, "is a folder; give a file name");
     }
 }

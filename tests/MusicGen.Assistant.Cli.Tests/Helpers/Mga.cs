@@ -32,4 +32,13 @@ public static class Mga
         var code = Program.Run(args, output, error);
         return new CliResult(code, output.ToString(), error.ToString());
     }
+
+    /// <summary>Runs a command that reads what the user types (<c>mga chat</c>), with <paramref name="input"/> as standard input.</summary>
+    public static CliResult RunWithInput(string input, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = Program.Run(args, output, error, new StringReader(input));
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
 }

@@ -1,0 +1,100 @@
+using Microsoft.AspNetCore.Http.Features;
+using MusicGen.Assistant.Server.Api;
+using MusicGen.Assistant.Server.Hosting;
+using MusicGen.Assistant.Server.Engine;
+using MusicGen.Assistant.Server.Storage;
+using MusicGen.Assistant.Server.Work;
+
+namespace MusicGen.Assistant.Server;
+
+/// <summary>
+/// Builds and runs the chat service: configuration (appsettings.json, environment, command line), the services
+/// behind their seams (store, files, queue, engine), the routes, and start-up (schema migration, turns cut by a crash
+/// marked failed, the URL printed). <c>mga serve</c> and the service's own executable both come here.
+/// </summary>
+public static class ChatServer
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory, // appsettings.json travels with the binaries, wherever mga runs
+        });
+        // loopback unless told otherwise (--urls, ASPNETCORE_URLS or Kestrel settings)
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(DefaultUrl);
+        AddServices(builder);
+        return builder;
+    }
+
+    public static void AddServices(WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions());
+        services.AddSingleton<IConversationStore>(sp =>
+        {
+            var o = sp.GetRequiredService<ServerOptions>();
+            return o.Store.Trim().ToLowerInvariant() switch
+            {
+                "sqlite" => new SqliteConversationStore(Path.Combine(o.ResolvedDataDirectory, "conversations.db")),
+                _ => throw new InvalidOperationException($"Assistant:Store '{o.Store}' is not known (sqlite)"),
+            };
+        });
+        services.AddSingleton<IFileStore>(sp => new LocalFileStore(sp.GetRequiredService<ServerOptions>().ResolvedDataDirectory));
+        services.AddSingleton<IJobQueue>(sp => new ChannelJobQueue(sp.GetRequiredService<ServerOptions>().Limits.QueueLength));
+        services.AddSingleton<IAssistantEngine, TextToMusicEngine>();
+        services.AddSingleton<TurnEventHub>();
+        services.AddSingleton<ServiceMetrics>();
+        services.AddSingleton<TurnRunner>();
+        services.AddSingleton<TurnService>();
+        services.AddHostedService<StartupPreparation>(); // before the workers and the server
+        services.AddHostedService<WorkerPool>();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Detail ??= Problems.DefaultDetail(c.HttpContext, c.ProblemDetails.Status));
+        services.AddOpenApi();
+        services.AddOptions<FormOptions>().Configure<ServerOptions>((form, o) =>
+        {
+            form.MultipartBodyLengthLimit = o.Limits.MaxUploadBytes + TurnEndpoints.FormSlack;
+            form.ValueLengthLimit = Math.Max(o.Limits.MaxMessageChars * 4, 4096);
+        });
+        McpTools.Add(services);
+    }
+
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        var options = app.Services.GetRequiredService<ServerOptions>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        if (!string.IsNullOrEmpty(options.ApiKey)) app.Use(new ApiKeyCheck(options.ApiKey).InvokeAsync);
+        PageFiles.Use(app);
+        app.MapOpenApi();
+        ConversationEndpoints.Map(app);
+        TurnEndpoints.Map(app);
+        FileEndpoints.Map(app);
+        HealthEndpoints.Map(app);
+        ChatCompletionsEndpoints.Map(app);
+        McpTools.Map(app);
+        return app;
+    }
+
+    /// <summary>Runs the service until it is stopped (Ctrl+C), printing where it listens.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null)
+    {
+        output ??= Console.Out;
+        var app = Build(CreateBuilder(args));
+        var options = app.Services.GetRequiredService<ServerOptions>();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var info = app.Services.GetRequiredService<IAssistantEngine>().Info;
+            foreach (var url in app.Urls) output.WriteLine($"MusicGen.Assistant is listening on {url}");
+            output.WriteLine($"  data: {options.ResolvedDataDirectory}");
+            output.WriteLine($"  model set: {info.ModelSet}{(info.Untrained ? " (UNTRAINED demo: noise, not music)" : "")}");
+            output.WriteLine(string.IsNullOrEmpty(options.ApiKey) ? "  API key: none (loopback use)" : "  API key: required");
+            output.WriteLine("  Ctrl+C stops it.");
+        });
+        await app.RunAsync();
+        return 0;
+    }
+}

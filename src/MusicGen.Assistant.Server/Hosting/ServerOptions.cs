@@ -1,0 +1,56 @@
+namespace MusicGen.Assistant.Server.Hosting;
+
+/// <summary>
+/// The service's settings, section "Assistant" of appsettings.json, environment variables (<c>Assistant__DataDirectory</c>)
+/// or the command line (<c>--Assistant:ApiKey=...</c>; <c>mga serve</c> maps its options onto these).
+/// </summary>
+public sealed class ServerOptions
+{
+    public const string Section = "Assistant";
+
+    /// <summary>A model set (manifest, its folder or one .gguf); empty: the bundled UNTRAINED demo set, built on first use.</summary>
+    public string? ModelSet { get; set; }
+
+    /// <summary>Where the heavy work computes: cpu (the default), gpu or auto.</summary>
+    public string Backend { get; set; } = "cpu";
+
+    /// <summary>CPU threads per job; empty: MGA_THREADS, else every processor this process may use.</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>Conversations (SQLite) and the uploaded and rendered files; empty: ~/.local/share/musicgen-assistant.</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>When set, every route but the page's own files needs it (Authorization: Bearer KEY, or X-Api-Key).</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Where conversations live: "sqlite" (embedded, the default).</summary>
+    public string Store { get; set; } = "sqlite";
+
+    public LimitOptions Limits { get; set; } = new();
+
+    public string ResolvedDataDirectory => Path.GetFullPath(string.IsNullOrWhiteSpace(DataDirectory)
+        ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "musicgen-assistant")
+        : DataDirectory);
+}
+
+/// <summary>What one request may ask for and how much work may wait.</summary>
+public sealed class LimitOptions
+{
+    /// <summary>Largest attachment accepted (bytes); larger uploads get 413.</summary>
+    public long MaxUploadBytes { get; set; } = 50L << 20;
+
+    /// <summary>Turns that may wait for a worker; one more gets 429 with Retry-After.</summary>
+    public int QueueLength { get; set; } = 8;
+
+    /// <summary>Workers taking turns off the queue: one per device.</summary>
+    public int Workers { get; set; } = 1;
+
+    /// <summary>Seconds of music a turn renders unless it asks for another length.</summary>
+    public double DefaultSeconds { get; set; } = 8;
+
+    /// <summary>Longest track a turn may ask for (seconds added to an input track).</summary>
+    public double MaxSeconds { get; set; } = 30;
+
+    /// <summary>Longest message text, in characters.</summary>
+    public int MaxMessageChars { get; set; } = 4000;
+}

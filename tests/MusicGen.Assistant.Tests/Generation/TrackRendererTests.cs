@@ -1,0 +1,108 @@
+using MusicGen.Assistant.Compute;
+using MusicGen.Assistant.Generation;
+using MusicGen.Assistant.ModelSets;
+using MusicGen.Assistant.Models.ModelSets;
+using MusicGen.Assistant.Models.MusicGenLm;
+using MusicGen.Assistant.Native;
+using MusicGen.Assistant.Tests.Helpers;
+
+namespace MusicGen.Assistant.Tests.Generation;
+
+/// <summary>One loaded model set serving many renders (as the chat service keeps it), on the musicgen-tiny fixture.</summary>
+public sealed class TrackRendererTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly MusicGenModelSet _set;
+
+    public TrackRendererTests()
+    {
+        var manifest = ModelSetSource.Resolve(FixtureModels.WriteTinyManifest(_dir.Path)).Manifest;
+        _set = MusicGenModelSet.Load(manifest, new ComputeOptions(BackendKind.Cpu, 1));
+    }
+
+    public void Dispose()
+    {
+        _set.Dispose();
+        _dir.Dispose();
+    }
+
+    private TrackRequest Request(string text, ulong seed) => new()
+    {
+        Text = text, Seconds = 0.3, Sampling = new SamplingChoice().Settings(new GenerationDefaults()), Seed = seed,
+    };
+
+    [Fact]
+    public void A_loaded_set_renders_many_tracks_and_concurrent_callers_take_turns()
+    {
+        var first = TrackRenderer.Render(_set, Request("calm piano", 3));
+        var other = TrackRenderer.Render(_set, Request("calm piano", 4));
+        var frames = MusicGenGenerationRequest.FramesForDuration(0.3, _set.FrameRate);
+        Assert.Equal(frames * _set.Codec.Config.HopLength, first.Audio.FrameCount);
+        Assert.NotEqual(first.Audio.Channels[0], other.Audio.Channels[0]);
+
+        // four callers at once on the same set: the gate runs them one at a time, each as if alone
+        var results = new RenderedTrack[4];
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => results[i] = TrackRenderer.Render(_set, Request("calm piano", 3)));
+        Assert.All(results, r => Assert.Equal(first.Audio.Channels[0], r.Audio.Channels[0]));
+    }
+
+    [Fact]
+    public void Progress_comes_as_steps_of_the_generate_stage_ending_with_a_finished_report()
+    {
+        var recorder = new ProgressRecorder();
+        TrackRenderer.Render(_set, Request("jazz", 1), recorder);
+        var steps = MusicGenGenerationRequest.MaxNewTokensForFrames(MusicGenGenerationRequest.FramesForDuration(0.3, _set.FrameRate), _set.Config);
+        Assert.All(recorder.Reports, r => Assert.Equal(("generate", "steps", (long)steps), (r.Stage, r.Unit, r.Total)));
+        Assert.Equal(Enumerable.Range(1, steps).Select(i => (long)i).Append(steps), recorder.Reports.Select(r => r.Done));
+        Assert.True(recorder.Reports[^1].Finished);
+        Assert.Single(recorder.Reports, r => r.Finished);
+    }
+
+    [Fact]
+    public void Cancelling_stops_between_steps_and_the_set_serves_the_next_job()
+    {
+        using var cts = new CancellationTokenSource();
+        var recorder = new ProgressRecorder(cts);
+        Assert.ThrowsAny<OperationCanceledException>(() => TrackRenderer.Render(_set, Request("jazz", 1), recorder, cts.Token));
+        Assert.Single(recorder.Reports); // cancelled at the first step's report: the second step never ran
+        Assert.NotNull(TrackRenderer.Render(_set, Request("jazz", 1))); // the gate was released
+    }
+
+    [Fact]
+    public void Streamed_audio_starts_before_the_generation_ends_and_adds_up_to_the_track()
+    {
+        // long enough for several one-second chunks, short enough for one decoder pass (the streamed path)
+        var seconds = Math.Min(2.5, (_set.Config.MaxPositionEmbeddings - _set.Config.NumCodebooks - 2) / _set.FrameRate);
+        var request = Request("calm piano", 5) with { Seconds = seconds };
+        var recorder = new ProgressRecorder();
+        var chunks = new List<(AudioChunk Chunk, int StepsDone)>();
+        var streamed = TrackRenderer.Render(_set, request, recorder, audio: c => chunks.Add((c, recorder.Reports.Count)));
+        var plain = TrackRenderer.Render(_set, request);
+
+        Assert.True(chunks.Count >= 2, $"{chunks.Count} chunk(s)");
+        var steps = recorder.Reports.Count(r => !r.Finished);
+        Assert.True(chunks[0].StepsDone < steps, $"first chunk after {chunks[0].StepsDone} of {steps} steps");
+        Assert.True(chunks[^1].Chunk.Last);
+        Assert.Equal(chunks.Select(c => c.Chunk.Offset), chunks.Scan(0L, (at, c) => at + c.Chunk.FrameCount));
+        var joined = chunks.SelectMany(c => c.Chunk.Channels[0]).ToArray();
+        Assert.Equal(streamed.Audio.Channels[0], joined);
+        // the same codes decoded in one go after the generation: chunking changes nothing beyond float rounding
+        Assert.Equal(plain.Audio.FrameCount, joined.Length);
+        var worst = joined.Zip(plain.Audio.Channels[0], (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(worst < 1e-4f, $"streamed and plain audio differ by up to {worst}");
+    }
+}
+
+internal static class ScanExtensions
+{
+    /// <summary>The running totals before each element: seed, seed + f(0), ...</summary>
+    public static IEnumerable<TAcc> Scan<T, TAcc>(this IEnumerable<T> items, TAcc seed, Func<TAcc, T, TAcc> next)
+    {
+        var acc = seed;
+        foreach (var item in items)
+        {
+            yield return acc;
+            acc = next(acc, item);
+        }
+    }
+}
