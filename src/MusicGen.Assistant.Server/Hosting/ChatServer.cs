@@ -23,6 +23,7 @@ public static class ChatServer
             Args = args,
             ContentRootPath = AppContext.BaseDirectory, // appsettings.json travels with the binaries, wherever mga runs
         });
+        builder.Configuration.AddCommandLine(args, new Dictionary<string, string>(ScaleOut.ScaleOutServices.Switches)); // --role, --queue, --store
         // loopback unless told otherwise (--urls, ASPNETCORE_URLS or Kestrel settings)
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(DefaultUrl);
         AddServices(builder);
@@ -59,6 +60,7 @@ public static class ChatServer
             form.ValueLengthLimit = Math.Max(o.Limits.MaxMessageChars * 4, 4096);
         });
         McpTools.Add(services);
+        ScaleOut.ScaleOutServices.Add(builder); // PostgreSQL, Redis queue, shared files, workers: when the settings ask
     }
 
     public static WebApplication Build(WebApplicationBuilder builder)
@@ -85,8 +87,21 @@ public static class ChatServer
         output ??= Console.Out;
         var app = Build(CreateBuilder(args));
         var options = app.Services.GetRequiredService<ServerOptions>();
+        ScaleOut.ScaleOutSettings settings;
+        try { settings = app.Services.GetRequiredService<ScaleOut.ScaleOutSettings>(); }
+        catch (InvalidOperationException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return 2;
+        }
         app.Lifetime.ApplicationStarted.Register(() =>
         {
+            if (!settings.ServesWeb)
+            {
+                output.WriteLine($"MusicGen.Assistant worker {app.Services.GetServices<IHostedService>().OfType<ScaleOut.Workers.RedisWorker>().First().Name} takes jobs from Redis {options.Redis}");
+                output.WriteLine("  Ctrl+C stops it (its running jobs go back to the queue).");
+                return;
+            }
             var info = app.Services.GetRequiredService<IAssistantEngine>().Info;
             foreach (var url in app.Urls) output.WriteLine($"MusicGen.Assistant is listening on {url}");
             output.WriteLine($"  data: {options.ResolvedDataDirectory}");

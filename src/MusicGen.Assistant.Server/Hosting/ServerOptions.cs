@@ -23,8 +23,26 @@ public sealed class ServerOptions
     /// <summary>When set, every route but the page's own files needs it (Authorization: Bearer KEY, or X-Api-Key).</summary>
     public string? ApiKey { get; set; }
 
-    /// <summary>Where conversations live: "sqlite" (embedded, the default).</summary>
+    /// <summary>Where conversations live: "sqlite" (embedded, the default) or "postgres" (<see cref="Postgres"/>, shared by every node).</summary>
     public string Store { get; set; } = "sqlite";
+
+    /// <summary>What this process does: "all" (web and workers, the default), "web" (HTTP only) or "worker" (jobs only).</summary>
+    public string Role { get; set; } = "all";
+
+    /// <summary>Where jobs wait: "local" (in this process, the default) or "redis" (Redis Streams, <see cref="Redis"/>: scale-out).</summary>
+    public string Queue { get; set; } = "local";
+
+    /// <summary>Npgsql connection string when <see cref="Store"/> is postgres.</summary>
+    public string? Postgres { get; set; }
+
+    /// <summary>StackExchange.Redis configuration ("host:port,password=...") when <see cref="Queue"/> is redis.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>With the redis queue: the directory every node reaches (content-addressed files); empty: DATA/shared.</summary>
+    public string? SharedFiles { get; set; }
+
+    /// <summary>Claims, heartbeats and routing of scale-out workers.</summary>
+    public ScaleOut.WorkerOptions Worker { get; set; } = new();
 
     public LimitOptions Limits { get; set; } = new();
 

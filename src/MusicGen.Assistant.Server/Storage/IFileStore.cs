@@ -16,4 +16,10 @@ public interface IFileStore
 
     /// <summary>Removes the file if it is there.</summary>
     void Delete(string key);
+
+    /// <summary>
+    /// Called once the file of a new key is complete; returns the key to record from then on. The default keeps the key;
+    /// the content-addressed store of scale-out moves the file under its hash here.
+    /// </summary>
+    string Seal(string key) => key;
 }

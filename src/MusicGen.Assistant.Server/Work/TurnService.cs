@@ -60,7 +60,17 @@ public sealed class TurnService(IConversationStore store, IFileStore files, IJob
         var job = new TurnJob(turn.Id, s.ConversationId, new AssistantTurn(history, text, turnAttachment, inputPath, files.PathOf(trackKey), seconds, s.Seed), trackKey);
         var live = hub.Open(turn.Id);
         live.Publish(new TurnEvent("status", new { state = "queued", position = queue.Depth + 1 }));
-        if (!queue.TryEnqueue(job))
+        bool queued;
+        try { queued = queue.TryEnqueue(job); }
+        catch
+        {
+            // a queue that is away (a shared one restarting) refuses with its own error; the turn leaves nothing behind
+            await store.RemoveTurnAsync(turn.Id, CancellationToken.None);
+            if (attachment is not null) files.Delete(attachment.FileKey);
+            hub.Forget(live);
+            throw;
+        }
+        if (!queued)
         {
             await store.RemoveTurnAsync(turn.Id, CancellationToken.None);
             if (attachment is not null) files.Delete(attachment.FileKey);
@@ -98,6 +108,8 @@ public sealed class TurnService(IConversationStore store, IFileStore files, IJob
             await using (var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
                 await source.CopyToAsync(target, cancellation);
             var info = await Task.Run(() => UploadedMedia.Verify(path, kind, upload.FileName, cancellation), cancellation);
+            key = files.Seal(key);
+            path = files.PathOf(key);
             var record = new AttachmentRecord(SqliteConversationStore.NewId(), turnId, UploadedMedia.Name(kind), upload.MediaType, Path.GetFileName(upload.FileName), key, upload.Length);
             return (record, new TurnAttachment(path, kind, record.FileName));
         }

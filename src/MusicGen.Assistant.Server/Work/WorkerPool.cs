@@ -12,6 +12,7 @@ public sealed class WorkerPool(IJobQueue queue, TurnRunner runner, IAssistantEng
 {
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
+        if (!ScaleOut.ScaleOutSettings.From(options).RunsLocalWorkers) return; // the redis queue's workers run instead
         _ = Task.Run(() =>
         {
             try { engine.Load(stopping); }
