@@ -1,5 +1,6 @@
+using MusicGen.Assistant.Conversations;
 using MusicGen.Assistant.Generation;
-using MusicGen.Assistant.Media;
+
 using MusicGen.Assistant.Progress;
 
 namespace MusicGen.Assistant.Server.Engine;
@@ -18,8 +19,8 @@ public interface IAssistantEngine
     /// <summary>Loads the models once (the first turn does it otherwise); safe to call again.</summary>
     void Load(CancellationToken cancellation);
 
-    /// <summary>Answers <paramref name="turn"/>: reply text (streamed), progress, notices, audio as it is decoded, and the track written to <see cref="AssistantTurn.TrackPath"/>.</summary>
-    AssistantReply Respond(AssistantTurn turn, ITurnEventSink events, CancellationToken cancellation);
+    /// <summary>Answers <paramref name="turn"/>: reply text (streamed), progress, notices, audio as it is decoded, and the track written to <see cref="EngineTurn.TrackPath"/>.</summary>
+    EngineReply Respond(EngineTurn turn, ITurnEventSink events, CancellationToken cancellation);
 }
 
 /// <summary>The model set behind the engine; an untrained one must be labelled wherever its output appears.</summary>
@@ -29,18 +30,18 @@ public sealed record EngineInfo(string ModelSet, bool Untrained, bool Loaded);
 public sealed record HistoryEntry(string UserText, string ReplyText, string? TrackPath);
 
 /// <summary>A file given with the turn, already checked to be the media it claims.</summary>
-public sealed record TurnAttachment(string Path, MediaKind Kind, string DisplayName);
+public sealed record EngineAttachment(string Path, AttachmentKind Kind, string DisplayName);
 
 /// <summary>A turn to answer.</summary>
 /// <param name="InputTrackPath">A track sent back explicitly as this turn's input (an edit of it).</param>
 /// <param name="TrackPath">Where a rendered track is written (WAV); the file must not exist unless a track was made.</param>
 /// <param name="Seconds">Seconds of new music; null: the service's default.</param>
-public sealed record AssistantTurn(
-    IReadOnlyList<HistoryEntry> History, string Text, TurnAttachment? Attachment, string? InputTrackPath, string TrackPath,
+public sealed record EngineTurn(
+    IReadOnlyList<HistoryEntry> History, string Text, EngineAttachment? Attachment, string? InputTrackPath, string TrackPath,
     double Seconds, ulong? Seed);
 
 /// <summary>What a turn gave: the whole reply text and the track, if one was made.</summary>
-public sealed record AssistantReply(string Text, RenderedTrackFile? Track);
+public sealed record EngineReply(string Text, RenderedTrackFile? Track);
 
 /// <summary>A written track file.</summary>
 public sealed record RenderedTrackFile(string Path, double Seconds, int SampleRate, int Channels, string Title);

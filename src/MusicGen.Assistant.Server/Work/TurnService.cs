@@ -1,3 +1,4 @@
+using MusicGen.Assistant.Conversations;
 using MusicGen.Assistant.Errors;
 using MusicGen.Assistant.Media;
 using MusicGen.Assistant.Server.Engine;
@@ -33,11 +34,13 @@ public sealed class TurnService(IConversationStore store, IFileStore files, IJob
                 ?? throw new TurnRefusedException(404, "Unknown track", $"conversation '{s.ConversationId}' has no track with id '{trackId}'");
             inputPath = files.PathOf(track.FileKey);
         }
+        if (inputPath is not null && s.Upload is { } both && (s.Upload.Kind ?? KindOf(s.Upload.MediaType)) == AttachmentKind.Audio)
+            throw new TurnRefusedException(400, "Two audio inputs", $"the turn sends track '{s.InputTrackId}' back and attaches the audio '{both.FileName}'; a turn takes one audio input");
         if (queue.Depth >= queue.Capacity) throw Full();
 
         var turnId = SqliteConversationStore.NewId();
         AttachmentRecord? attachment = null;
-        TurnAttachment? turnAttachment = null;
+        EngineAttachment? turnAttachment = null;
         if (s.Upload is { } upload)
         {
             (attachment, turnAttachment) = await StoreUploadAsync(turnId, upload, cancellation);
@@ -57,7 +60,7 @@ public sealed class TurnService(IConversationStore store, IFileStore files, IJob
         var history = s.History ?? conversation.Turns.Where(t => t.Status == TurnStatus.Done)
             .Select(t => new HistoryEntry(t.UserText, t.ReplyText, conversation.Tracks.Where(k => k.TurnId == t.Id).Select(k => files.PathOf(k.FileKey)).FirstOrDefault()))
             .ToList();
-        var job = new TurnJob(turn.Id, s.ConversationId, new AssistantTurn(history, text, turnAttachment, inputPath, files.PathOf(trackKey), seconds, s.Seed), trackKey);
+        var job = new TurnJob(turn.Id, s.ConversationId, new EngineTurn(history, text, turnAttachment, inputPath, files.PathOf(trackKey), seconds, s.Seed), trackKey);
         var live = hub.Open(turn.Id);
         live.Publish(new TurnEvent("status", new { state = "queued", position = queue.Depth + 1 }));
         bool queued;
@@ -88,7 +91,7 @@ public sealed class TurnService(IConversationStore store, IFileStore files, IJob
             TimeSpan.FromSeconds(Math.Clamp(wait, 1, 3600)));
     }
 
-    private async Task<(AttachmentRecord, TurnAttachment)> StoreUploadAsync(string turnId, UploadedFile upload, CancellationToken cancellation)
+    private async Task<(AttachmentRecord, EngineAttachment)> StoreUploadAsync(string turnId, UploadedFile upload, CancellationToken cancellation)
     {
         var limits = options.Limits;
         if (upload.Length > limits.MaxUploadBytes)
@@ -111,7 +114,7 @@ public sealed class TurnService(IConversationStore store, IFileStore files, IJob
             key = files.Seal(key);
             path = files.PathOf(key);
             var record = new AttachmentRecord(SqliteConversationStore.NewId(), turnId, UploadedMedia.Name(kind), upload.MediaType, Path.GetFileName(upload.FileName), key, upload.Length);
-            return (record, new TurnAttachment(path, kind, record.FileName));
+            return (record, new EngineAttachment(path, kind, record.FileName));
         }
         catch (AssistantException e)
         {
@@ -125,11 +128,11 @@ public sealed class TurnService(IConversationStore store, IFileStore files, IJob
         }
     }
 
-    public static MediaKind? KindOf(string? mediaType) => mediaType?.Split('/')[0].Trim().ToLowerInvariant() switch
+    public static AttachmentKind? KindOf(string? mediaType) => mediaType?.Split('/')[0].Trim().ToLowerInvariant() switch
     {
-        "audio" => MediaKind.Audio,
-        "image" => MediaKind.Image,
-        "video" => MediaKind.Video,
+        "audio" => AttachmentKind.Audio,
+        "image" => AttachmentKind.Image,
+        "video" => AttachmentKind.Video,
         _ => null,
     };
 }

@@ -1,3 +1,4 @@
+using MusicGen.Assistant.Conversations;
 using MusicGen.Assistant.Media;
 using MusicGen.Assistant.Server.Engine;
 
@@ -8,4 +9,4 @@ public sealed record TurnSubmission(string ConversationId, string? Text, Uploade
     ulong? Seed = null, IReadOnlyList<HistoryEntry>? History = null);
 
 /// <summary>An uploaded file as the request gave it: the client's name (shown, never used as a path), its claimed kind, its bytes.</summary>
-public sealed record UploadedFile(string FileName, string MediaType, MediaKind? Kind, long Length, Func<Stream> Open);
+public sealed record UploadedFile(string FileName, string MediaType, AttachmentKind? Kind, long Length, Func<Stream> Open);

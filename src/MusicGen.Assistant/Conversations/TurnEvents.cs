@@ -13,6 +13,7 @@ namespace MusicGen.Assistant.Conversations;
 [JsonDerivedType(typeof(TurnProgress), "progress")]
 [JsonDerivedType(typeof(ReplyTextDelta), "text")]
 [JsonDerivedType(typeof(TurnNotice), "notice")]
+[JsonDerivedType(typeof(TrackAudio), "audio")]
 [JsonDerivedType(typeof(TrackRendered), "track")]
 [JsonDerivedType(typeof(TurnCompleted), "completed")]
 public abstract record TurnEvent(int Turn);
@@ -56,6 +57,12 @@ public enum NoticeKind
 }
 
 public sealed record TurnNotice(int Turn, NoticeKind Kind, string Message) : TurnEvent(Turn);
+
+/// <summary>
+/// A piece of the track as soon as it is decoded (before any level change of the finished file), in order and without
+/// gaps, so a player can start while the rest is generated (<see cref="Generation.AudioChunk"/>).
+/// </summary>
+public sealed record TrackAudio(int Turn, Generation.AudioChunk Chunk) : TurnEvent(Turn);
 
 public sealed record TrackRendered(int Turn, AssistantTrack Track) : TurnEvent(Turn);
 

@@ -1,4 +1,5 @@
 using System.Text;
+using MusicGen.Assistant.Conversations;
 
 namespace MusicGen.Assistant.Media;
 
@@ -36,11 +37,11 @@ public static class MediaSignatures
         head.Length >= offset + ascii.Length && head.Slice(offset, ascii.Length).SequenceEqual(Encoding.ASCII.GetBytes(ascii));
 
     /// <summary>Whether a container can hold media of that kind (MP4, Matroska and Ogg hold audio or video).</summary>
-    public static bool Fits(MediaContainer container, MediaKind kind) => kind switch
+    public static bool Fits(MediaContainer container, AttachmentKind kind) => kind switch
     {
-        MediaKind.Audio => container is MediaContainer.Wav or MediaContainer.Mp3 or MediaContainer.Flac or MediaContainer.Ogg
+        AttachmentKind.Audio => container is MediaContainer.Wav or MediaContainer.Mp3 or MediaContainer.Flac or MediaContainer.Ogg
             or MediaContainer.Aiff or MediaContainer.Mp4 or MediaContainer.Matroska,
-        MediaKind.Image => container is MediaContainer.Png or MediaContainer.Jpeg or MediaContainer.Gif or MediaContainer.Webp or MediaContainer.Bmp,
+        AttachmentKind.Image => container is MediaContainer.Png or MediaContainer.Jpeg or MediaContainer.Gif or MediaContainer.Webp or MediaContainer.Bmp,
         _ => container is MediaContainer.Mp4 or MediaContainer.Matroska or MediaContainer.Avi or MediaContainer.Ogg or MediaContainer.Gif,
     };
 

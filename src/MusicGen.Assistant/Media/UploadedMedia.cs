@@ -1,10 +1,11 @@
 using MusicGen.Assistant.Audio.Media;
+using MusicGen.Assistant.Conversations;
 using MusicGen.Assistant.Errors;
 
 namespace MusicGen.Assistant.Media;
 
 /// <summary>What an uploaded file turned out to be: its kind, ffprobe's container name, and the length of audio or video.</summary>
-public sealed record UploadedMediaInfo(MediaKind Kind, string Format, TimeSpan? Duration, string Streams);
+public sealed record UploadedMediaInfo(AttachmentKind Kind, string Format, TimeSpan? Duration, string Streams);
 
 /// <summary>
 /// Checks that an uploaded file is the media it claims to be before anything else reads it: its first bytes must carry
@@ -13,7 +14,7 @@ public sealed record UploadedMediaInfo(MediaKind Kind, string Format, TimeSpan? 
 /// </summary>
 public static class UploadedMedia
 {
-    public static UploadedMediaInfo Verify(string path, MediaKind claimed, string displayName, CancellationToken cancellation = default)
+    public static UploadedMediaInfo Verify(string path, AttachmentKind claimed, string displayName, CancellationToken cancellation = default)
     {
         var head = ReadHead(path);
         if (head.Length == 0) throw AssistantException.BadInput($"the {Name(claimed)} '{displayName}' is empty");
@@ -32,22 +33,22 @@ public static class UploadedMedia
         }
         var stream = claimed switch
         {
-            MediaKind.Audio => info.AudioStreams.FirstOrDefault(),
-            MediaKind.Image => info.PictureStreams.FirstOrDefault(),
+            AttachmentKind.Audio => info.AudioStreams.FirstOrDefault(),
+            AttachmentKind.Image => info.PictureStreams.FirstOrDefault(),
             _ => info.VideoStreams.FirstOrDefault(),
         };
         if (stream is null)
             throw AssistantException.BadInput($"the {Name(claimed)} '{displayName}' holds no {Name(claimed)} stream ({info.DescribeStreams()})");
-        var duration = claimed == MediaKind.Image ? null : info.DurationOf(stream);
+        var duration = claimed == AttachmentKind.Image ? null : info.DurationOf(stream);
         if (duration is { } d && d > InputLimits.MaxDuration)
             throw AssistantException.BadInput($"the {Name(claimed)} '{displayName}' is {d.TotalSeconds:0.#} s long; the limit is {InputLimits.MaxDuration.TotalSeconds:0} s (set by {InputLimits.MaxSecondsVariable})");
         return new UploadedMediaInfo(claimed, info.FormatName, duration, info.DescribeStreams());
     }
 
-    public static string Name(MediaKind kind) => kind switch
+    public static string Name(AttachmentKind kind) => kind switch
     {
-        MediaKind.Audio => "audio",
-        MediaKind.Image => "image",
+        AttachmentKind.Audio => "audio",
+        AttachmentKind.Image => "image",
         _ => "video",
     };
 

@@ -9,7 +9,8 @@ using MusicGen.Assistant.Server.Engine;
 namespace MusicGen.Assistant.Server.Tests.Helpers;
 
 /// <summary>
-/// The real service (its Program, routes, SQLite store, queue, workers and engine) on the tiny fixture models, with
+/// The real service (its Program, routes, SQLite store, queue, workers and the conversation pipeline) on the embedded
+/// tiny demo assistant set, with
 /// its own data directory. <see cref="Engine"/> wraps the real engine with a hold point.
 /// </summary>
 public sealed class AssistantFactory : WebApplicationFactory<Program>
@@ -21,7 +22,7 @@ public sealed class AssistantFactory : WebApplicationFactory<Program>
         DataDirectory = dataDirectory;
         _settings = new Dictionary<string, string?>
         {
-            ["Assistant:ModelSet"] = TinyModelSet.ManifestPath,
+            ["Assistant:ModelSet"] = "", // the embedded UNTRAINED demo assistant, built into the cache on first use
             ["Assistant:DataDirectory"] = dataDirectory,
             ["Assistant:Threads"] = "1",
             ["Assistant:Limits:DefaultSeconds"] = "0.5",
@@ -41,8 +42,8 @@ public sealed class AssistantFactory : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<IAssistantEngine>();
-            services.AddSingleton<TextToMusicEngine>();
-            services.AddSingleton<IAssistantEngine>(sp => new GatedEngine(sp.GetRequiredService<TextToMusicEngine>()));
+            services.AddSingleton<ConversationEngine>();
+            services.AddSingleton<IAssistantEngine>(sp => new GatedEngine(sp.GetRequiredService<ConversationEngine>()));
         });
     }
 

@@ -23,7 +23,7 @@ public sealed class GatedEngine(IAssistantEngine inner) : IAssistantEngine
     public void Hold() => _open.Reset();
     public void Release() => _open.Set();
 
-    public AssistantReply Respond(AssistantTurn turn, ITurnEventSink events, CancellationToken cancellation)
+    public EngineReply Respond(EngineTurn turn, ITurnEventSink events, CancellationToken cancellation)
     {
         if (FailNext)
         {
