@@ -3,9 +3,7 @@ using MusicGen.Assistant.Native.Interop;
 
 namespace MusicGen.Assistant.Native.Files;
 
-/// <summary>What kind of file system object a path names (after following symbolic links).</summary>
-public enum FileKind { Missing, Regular, Directory, CharacterDevice, BlockDevice, Fifo, Socket, Other }
-
+// FileKind is main's (Files/InputFile.cs): one enum for both stat readers
 /// <summary>A file's identity: two paths name the same file exactly when device and inode are equal.</summary>
 public readonly record struct FileIdentity(ulong Device, ulong Inode);
 
@@ -84,7 +82,7 @@ public readonly record struct FileStatus(FileKind Kind, FileIdentity? Identity)
         S_IFBLK => FileKind.BlockDevice,
         S_IFIFO => FileKind.Fifo,
         S_IFSOCK => FileKind.Socket,
-        _ => FileKind.Other,
+        _ => FileKind.Unknown,
     };
 
     private static FileStatus Managed(string path) =>

@@ -49,9 +49,9 @@ public sealed class RedisTurnRelay : IDisposable
     private Task StartAsync()
     {
         var subscriber = _redis.Subscriber;
-        subscriber.Subscribe(RedisChannel.Literal(RedisKeys.EventsChannel), (_, id) =>
+        subscriber.Subscribe(RedisChannel.Literal(RedisKeys.EventsChannel), (channel, message) =>
         {
-            if (_relays.TryGetValue((string)id!, out var relay)) _ = PumpAsync(relay);
+            if (_relays.TryGetValue((string)message!, out var relay)) _ = PumpAsync(relay);
         });
         return Task.Run(PollAsync);
     }

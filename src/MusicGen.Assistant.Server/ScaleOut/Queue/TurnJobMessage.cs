@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MusicGen.Assistant.Media;
+using MusicGen.Assistant.Conversations;
 using MusicGen.Assistant.Server.Engine;
 using MusicGen.Assistant.Server.ScaleOut.Files;
 using MusicGen.Assistant.Server.Work;
@@ -15,7 +15,7 @@ public sealed record TurnJobMessage(
     string TurnId, string ConversationId, string Text, double Seconds, ulong? Seed, TurnJobMessage.FileRef? Attachment, string? InputTrack,
     IReadOnlyList<TurnJobMessage.PastTurn> History)
 {
-    public sealed record FileRef(string Address, MediaKind Kind, string DisplayName);
+    public sealed record FileRef(string Address, AttachmentKind Kind, string DisplayName);
 
     public sealed record PastTurn(string UserText, string ReplyText, string? Track);
 
@@ -29,9 +29,9 @@ public sealed record TurnJobMessage(
     }
 
     /// <summary>The engine's view of the turn on this node: paths of the checked shared files, the track written to <paramref name="trackPath"/>.</summary>
-    public AssistantTurn ToTurn(ContentAddressedFileStore files, string trackPath) => new(
+    public EngineTurn ToTurn(ContentAddressedFileStore files, string trackPath) => new(
         History.Select(h => new HistoryEntry(h.UserText, h.ReplyText, h.Track is { } k ? files.PathOf(k) : null)).ToList(),
-        Text, Attachment is { } a ? new TurnAttachment(files.PathOf(a.Address), a.Kind, a.DisplayName) : null,
+        Text, Attachment is { } a ? new EngineAttachment(files.PathOf(a.Address), a.Kind, a.DisplayName) : null,
         InputTrack is { } input ? files.PathOf(input) : null, trackPath, Seconds, Seed);
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
