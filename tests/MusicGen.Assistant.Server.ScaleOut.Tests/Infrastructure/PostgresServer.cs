@@ -9,7 +9,7 @@ namespace MusicGen.Assistant.Server.ScaleOut.Tests.Infrastructure;
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("mga-postgres-").FullName;
+    private readonly string _dir;
     private string Data => Path.Combine(_dir, "data");
     private static bool IsRoot => Environment.UserName == "root";
 
@@ -20,6 +20,8 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public async Task InitializeAsync()
     {
+        await StopLeftoversAsync();
+        await File.WriteAllTextAsync(Path.Combine(_dir, "owner.pid"), Environment.ProcessId.ToString());
         if (IsRoot) await ChildProcess.RunAsync("chown", ["nobody:nogroup", _dir], TimeSpan.FromSeconds(10));
         await Run("initdb", ["-D", Data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"], TimeSpan.FromSeconds(120));
         await StartAsync();
@@ -41,6 +43,22 @@ public sealed class PostgresServer : IAsyncDisposable
         await cmd.ExecuteNonQueryAsync();
         return ConnectionString(name);
     }
+
+    // a test run that was killed (never disposed) leaves its cluster running: stop those whose owner process is gone
+    private static async Task StopLeftoversAsync()
+    {
+        foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), "mga-postgres-*"))
+        {
+            var owner = Path.Combine(dir, "owner.pid");
+            if (!File.Exists(owner) || !int.TryParse(File.ReadAllText(owner), out var pid) || Directory.Exists($"/proc/{pid}")) continue;
+            var stale = new PostgresServer(dir);
+            await stale.DisposeAsync();
+        }
+    }
+
+    private PostgresServer(string dir) => _dir = dir;
+
+    public PostgresServer() : this(Directory.CreateTempSubdirectory("mga-postgres-").FullName) { }
 
     private Task<string> Run(string program, string[] args, TimeSpan timeout)
     {

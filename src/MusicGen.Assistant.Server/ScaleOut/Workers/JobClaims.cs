@@ -33,9 +33,10 @@ public sealed class JobClaims(RedisConnection redis, string consumer, WorkerOpti
             var job = await WithGroups(async db =>
             {
                 var stale = await db.StreamAutoClaimAsync(stream, RedisKeys.Group, consumer, (long)options.ClaimTimeout.TotalMilliseconds, "0-0", 1);
-                if (stale.ClaimedEntries.FirstOrDefault(e => !e.IsNull) is { IsNull: false } old) return Read(stream, old, reclaimed: true);
+                foreach (var old in stale.ClaimedEntries ?? [])
+                    if (!old.Id.IsNull) return Read(stream, old, reclaimed: true);
                 var fresh = await db.StreamReadGroupAsync(stream, RedisKeys.Group, consumer, ">", 1);
-                return fresh.Length > 0 ? Read(stream, fresh[0], reclaimed: false) : null;
+                return fresh.Length > 0 && !fresh[0].Id.IsNull ? Read(stream, fresh[0], reclaimed: false) : null;
             }, cancellation);
             if (job is not null) return job;
         }
