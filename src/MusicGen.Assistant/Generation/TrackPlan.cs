@@ -83,7 +83,8 @@ public sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
         }
         if (lead > 0) codes = JoinFrames(SliceFrames(prompt!.Codes, 0, lead), codes);
         cancellation.ThrowIfCancellationRequested();
-        return Decode(set.Codec, Rows(codes), set.Config);
+        // its own stage: progress and cancellation between EnCodec chunks
+        return ProgressStage.Run(progress, "decode", "chunks", cancellation, chunks => Decode(set.Codec, Rows(codes), set.Config, chunks));
     }
 
     private static int[,] SliceFrames(int[,] codes, int start, int end)
@@ -111,11 +112,11 @@ public sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
         Enumerable.Range(0, codes.GetLength(0)).Select(k => Enumerable.Range(0, codes.GetLength(1)).Select(t => codes[k, t]).ToArray()).ToArray();
 
     // Mono models decode directly; stereo ones interleave codebooks [L0, R0, L1, ...] through the mono codec.
-    private static float[][] Decode(EncodecCodec codec, int[][] codes, MusicGenDecoderConfig config)
+    private static float[][] Decode(EncodecCodec codec, int[][] codes, MusicGenDecoderConfig config, ProgressStage progress)
     {
-        if (config.AudioChannels == 1) return codec.Decode(codes);
+        if (config.AudioChannels == 1) return codec.Decode(codes, progress);
         var left = codes.Where((_, k) => k % 2 == 0).ToArray();
         var right = codes.Where((_, k) => k % 2 == 1).ToArray();
-        return [codec.Decode(left)[0], codec.Decode(right)[0]];
+        return [codec.Decode(left, progress)[0], codec.Decode(right, progress)[0]];
     }
 }
