@@ -98,6 +98,9 @@ public sealed class ExtendJob
         });
 }
 
+/// <summary>What an edit wrote: the file, its length, its peak level, and how long generating and writing took.</summary>
+public sealed record ExtendResult(string Path, double Seconds, PeakLevel Peak, TimeSpan Time);
+
 /// <summary>An <see cref="ExtendJob"/> with its track read: what will be added, how, and the run that writes it.</summary>
 public sealed class ExtendSetup : IDisposable
 {
@@ -120,16 +123,16 @@ public sealed class ExtendSetup : IDisposable
     public SamplingSettings Sampling { get; }
     public ulong Seed { get; }
 
-    /// <summary>Generates the continuation (stages "encode prompt", "extend") and writes track + new part; returns the time it took.</summary>
-    public TimeSpan Run(IProgress<JobProgress>? progress = null, CancellationToken cancellation = default) => AssistantException.Guard(() =>
+    /// <summary>Generates the continuation (stages "encode prompt", "extend") and writes track + new part.</summary>
+    public ExtendResult Run(IProgress<JobProgress>? progress = null, CancellationToken cancellation = default) => AssistantException.Guard(() =>
     {
         using var _ = _set.EnterJob(cancellation);
         var clock = Stopwatch.StartNew();
         var text = _job.Request.Text?.Trim();
         var conditioning = TrackConditioning.ForText(_set, text);
-        TrackExtension.Run(_set, _track, _job.InputPath, NewFrames, conditioning, TrackConditioning.PrefixLength(_set, text), Sampling, Seed,
+        var peak = TrackExtension.Run(_set, _track, _job.InputPath, NewFrames, conditioning, TrackConditioning.PrefixLength(_set, text), Sampling, Seed,
             _job.OutputPath, _job.Request.Format, progress, cancellation);
-        return clock.Elapsed;
+        return new ExtendResult(_job.OutputPath, TrackSeconds + NewSeconds, peak, clock.Elapsed);
     });
 
     public void Dispose() => _track.Dispose();
