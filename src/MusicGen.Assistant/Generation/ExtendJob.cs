@@ -51,6 +51,7 @@ public sealed class ExtendJob
         if (!(length > 0 && length <= GenerationLimits.MaxSeconds))
             throw AssistantException.InvalidRequest($"the length must be a positive number of seconds up to {GenerationLimits.MaxSeconds:0}; got {Units.Number(length)}");
         if (o.Text is { } t && string.IsNullOrWhiteSpace(t)) throw AssistantException.InvalidRequest("the description is empty; leave it out to continue from the audio alone");
+        if (o.Text is { } described) PromptList.Checked(described.Trim(), "the description");
         if (Path.GetExtension(o.Output) is { Length: > 0 } extension && !extension.Equals(".wav", StringComparison.OrdinalIgnoreCase))
             throw AssistantException.InvalidRequest($"--out '{o.Output}': edits are written as WAV (streamed, any length); use a .wav file name");
         var input = InputFiles.Require(o.Input, "track");
