@@ -5,8 +5,9 @@ using MusicGen.Assistant.Native.Interop;
 namespace MusicGen.Assistant.Native;
 
 /// <summary>
-/// One ggml backend (a device stream) that owns its handle. The CPU backend's thread count is always set explicitly:
-/// ggml's default of 4 oversubscribes small machines badly.
+/// One ggml backend (a device stream) that owns its handle. The CPU backend's thread count is always set explicitly,
+/// and never above the CPUs this process may use (<see cref="Cpu.CpuBudget"/>): ggml's default of 4 oversubscribes
+/// small machines badly.
 /// </summary>
 public sealed unsafe class ComputeBackend : IDisposable
 {
@@ -37,8 +38,11 @@ public sealed unsafe class ComputeBackend : IDisposable
     public static ComputeBackend Create(BackendKind kind = BackendKind.Cpu, int? threads = null)
     {
         GgmlRuntime.EnsureInitialized();
-        var n = threads ?? GgmlRuntime.DefaultThreadCount;
-        if (n < 1) throw new ArgumentOutOfRangeException(nameof(threads), n, "thread count must be at least 1");
+        if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "thread count must be at least 1");
+        // never more threads than CPUs: ggml's workers spin, and one without a CPU stalls the rest at every barrier
+        var decision = Cpu.CpuThreads.Choose(threads);
+        if (decision.Warning is { } warning) NativeWarnings.Warn(warning);
+        var n = decision.Count;
         if (kind != BackendKind.Cpu)
         {
             var gpu = GgmlBackendApi.ggml_backend_dev_by_type(1); // GGML_BACKEND_DEVICE_TYPE_GPU

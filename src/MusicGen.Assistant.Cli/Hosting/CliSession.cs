@@ -28,7 +28,7 @@ internal sealed class CliSession
 
     public NativeOptions NativeOptions => new() { Directory = NativesDirectory, VerboseNativeLog = Verbose };
 
-    public ThreadChoice Threads => _threads ??= ThreadChoice.Resolve(ThreadOption);
+    public ThreadChoice Threads => _threads ??= ThreadChoice.Resolve(ThreadOption, Console.Error);
 
     /// <summary>Loads ggml (once per process); throws <see cref="NativeRuntimeException"/> saying what to run if it cannot.</summary>
     public NativeLibrarySet Natives() => GgmlRuntime.EnsureInitialized();
