@@ -22,6 +22,7 @@ public static class Program
         new VisionBenchmark(VisionFamily.ViT),
         new VisionBenchmark(VisionFamily.ViViT),
         new EncoderAttentionBenchmark(),
+        new Threads.ThreadsBenchmark(),
     ];
 
     public static int Main(string[] args)

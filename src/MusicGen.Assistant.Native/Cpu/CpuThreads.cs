@@ -34,6 +34,13 @@ public static class CpuThreads
         return decision;
     }
 
+    /// <summary>The default measured now, not taken from the last few seconds' reading (for benchmarks that change the load).</summary>
+    public static ThreadDecision DefaultNow()
+    {
+        lock (Gate) _lastDefault = null;
+        return Default(CpuBudget.Current);
+    }
+
     private static ThreadDecision Default(CpuBudget budget)
     {
         lock (Gate)
