@@ -23,6 +23,7 @@ public static class Program
         new VisionBenchmark(VisionFamily.ViViT),
         new EncoderAttentionBenchmark(),
         new Threads.ThreadsBenchmark(),
+        new ProductFormsBenchmark(),
     ];
 
     public static int Main(string[] args)
