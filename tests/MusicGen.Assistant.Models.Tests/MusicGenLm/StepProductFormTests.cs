@@ -54,7 +54,7 @@ public class StepProductFormTests
         Assert.Equal(ProductForm.RowSlices, ProductFormProbe.Choose(backend, matrices, 2, ProductForm.RowSlices).Chosen);
         // measured once per process and model: the second call is the remembered result
         decoder.StepFormOverride = null;
-        Assert.Same(decoder.ChooseStepForm(2), decoder.ChooseStepForm(2));
+        if (ProductForms.FromEnvironment() is null) Assert.Same(decoder.ChooseStepForm(2), decoder.ChooseStepForm(2));
     }
 
     private static float[] Stepped(MusicGenDecoder decoder, int[,] ids, MusicGenConditioning conditioning, out ProductForm chosen)
