@@ -47,10 +47,15 @@ public sealed class VisionTransformerGraph(GgmlContext ctx, VisionTransformerWei
         return ctx.Add(h, w.Down.Apply(ctx, Activate(w.Up.Apply(ctx, w.AfterNorm.Apply(ctx, h)))));
     }
 
+    /// <summary>Whether attention is one fused node (<see cref="MultiHeadAttention.AttendFused"/>); by default on the CPU.</summary>
+    public bool FusedAttention { get; init; } = MultiHeadAttention.FusedByDefault(weights.Backend);
+
     /// <summary>ViTSelfAttention + ViTSelfOutput: dense(softmax(q·kᵀ/√d)·v), no mask (every patch sees every patch).</summary>
     public Tensor SelfAttention(AttentionWeights a, Tensor x)
     {
         var q = a.Query.Apply(ctx, x);
+        if (FusedAttention)
+            return a.Output.Apply(ctx, MultiHeadAttention.AttendFused(ctx, q, a.Key.Apply(ctx, x), a.Value.Apply(ctx, x), a.Heads, a.Scale));
         var k = MultiHeadAttention.Keys(ctx, a.Key.Apply(ctx, x), a.Heads);
         var v = MultiHeadAttention.ValuesTransposed(ctx, a.Value.Apply(ctx, x), a.Heads);
         return a.Output.Apply(ctx, MultiHeadAttention.Attend(ctx, q, k, v, null, a.Heads, a.Scale));
