@@ -24,6 +24,7 @@ public static class Program
         new EncoderAttentionBenchmark(),
         new Threads.ThreadsBenchmark(),
         new ProductFormsBenchmark(),
+        new EncoderProductsBenchmark(),
     ];
 
     public static int Main(string[] args)
