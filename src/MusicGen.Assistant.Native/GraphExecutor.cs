@@ -85,6 +85,7 @@ public sealed unsafe class GraphExecutor : IDisposable
 
     public void Compute(ComputeGraph graph)
     {
+        Backend.Governor?.BeforeGraph();
         _profiler?.Start();
         var status = GgmlBackendApi.ggml_backend_sched_graph_compute(_sched.Pointer, graph.Pointer);
         if (status != 0)

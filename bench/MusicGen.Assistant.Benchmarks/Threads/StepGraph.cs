@@ -12,7 +12,8 @@ internal sealed class StepGraph : IDisposable
     private readonly GraphExecutor _executor;
     private readonly ComputeGraph _graph;
 
-    public StepGraph(int threads, int width, int layers)
+    /// <param name="threads">A fixed count, or null for a defaulted backend that follows the load.</param>
+    public StepGraph(int? threads, int width, int layers)
     {
         _backend = ComputeBackend.Create(BackendKind.Cpu, threads);
         _backend.KeepWorkerThreads();
@@ -46,6 +47,8 @@ internal sealed class StepGraph : IDisposable
         _executor.Allocate(_graph);
         x.SetData<float>(Enumerable.Range(0, 2 * width).Select(i => (float)Math.Sin(i)).ToArray());
     }
+
+    public int ActiveThreads => _backend.ActiveThreads;
 
     /// <summary>Computes the graph <paramref name="times"/> times; returns the wall milliseconds.</summary>
     public double Compute(int times)

@@ -16,14 +16,15 @@ public sealed class ThreadsBenchmark : IBenchmark
 {
     public string Name => "threads";
     public string Usage =>
-        "threads [--loads 0,1,1p] [--counts default,1,2] [--width 1024] [--layers 6] [--rounds 7] [--graphs 20] [--max-seconds 20]\n" +
+        "threads [--loads 0,1,1p] [--counts default,adaptive,1,2] [--width 1024] [--layers 6] [--rounds 7] [--graphs 20] [--max-seconds 20]\n" +
         "        (loads: N spinning processes, Np = pinned to CPUs 0..N-1; counts: 'default' = CpuThreads' choice made\n" +
-        "         with the load running; each count is capped at the CPUs this process may use)";
+        "         with the load running, fixed; 'adaptive' = a backend created without a count, whose governor follows\n" +
+        "         the load between graphs; each count is capped at the CPUs this process may use)";
 
     public int Run(BenchArguments args)
     {
         var loads = args.Text("loads", "0,1,1p").Split(',', StringSplitOptions.RemoveEmptyEntries);
-        var counts = args.Text("counts", "default,1,2").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var counts = args.Text("counts", "default,adaptive,1,2").Split(',', StringSplitOptions.RemoveEmptyEntries);
         var width = args.Int("width", 1024, 64, 8192);
         var layers = args.Int("layers", 6, 1, 64);
         var rounds = args.Int("rounds", 7, 1, 1000);
@@ -41,11 +42,16 @@ public sealed class ThreadsBenchmark : IBenchmark
             if (!int.TryParse(pinned ? loadText[..^1] : loadText, out var processes) || processes is < 0 or > 64)
                 throw new BenchUsageException($"--loads takes counts like 0,1,1p, not '{loadText}'");
             using var load = new CompetingLoad(processes, pinned);
-            var chosen = counts.Select(c => c == "default" ? CpuThreads.DefaultNow() : CpuThreads.Choose(int.Parse(c), $"fixed {c}")).ToList();
+            var chosen = counts.Select(c => c switch
+            {
+                "default" or "adaptive" => CpuThreads.DefaultNow(),
+                _ => int.TryParse(c, out var n) && n >= 1 ? CpuThreads.Choose(n, $"fixed {c}") : throw new BenchUsageException($"--counts takes default, adaptive or numbers, not '{c}'"),
+            }).ToList();
             Console.WriteLine($"{load.Description} (load average {BenchEnvironment.LoadAverage()}):");
-            for (var i = 0; i < counts.Length; i++) Report.Line($"{counts[i]} ->", $"{chosen[i].Count} thread(s): {chosen[i].Reason}");
+            for (var i = 0; i < counts.Length; i++)
+                Report.Line($"{counts[i]} ->", counts[i] == "adaptive" ? $"starts at {chosen[i].Count}, governed between graphs" : $"{chosen[i].Count} thread(s): {chosen[i].Reason}");
 
-            var runs = chosen.Select(d => new StepGraph(d.Count, width, layers)).ToList();
+            var runs = chosen.Select((d, i) => new StepGraph(counts[i] == "adaptive" ? null : d.Count, width, layers)).ToList();
             try
             {
                 var samples = runs.Select(_ => new Samples()).ToList();
@@ -55,8 +61,8 @@ public sealed class ThreadsBenchmark : IBenchmark
                     for (var i = 0; i < runs.Count; i++)
                         samples[i].Add(runs[i].Compute(graphs) / graphs);
                 var best = samples.Min(s => s.Median);
-                Report.Table(["count", "threads", "ms per graph (median)", "min", "max", "vs best", "rounds"],
-                    counts.Select((c, i) => (IReadOnlyList<string>)[c, $"{chosen[i].Count}", Report.F(samples[i].Median, 2),
+                Report.Table(["count", "threads (active at end)", "ms per graph (median)", "min", "max", "vs best", "rounds"],
+                    counts.Select((c, i) => (IReadOnlyList<string>)[c, $"{runs[i].ActiveThreads}", Report.F(samples[i].Median, 2),
                         Report.F(samples[i].Min, 2), Report.F(samples[i].Max, 2), Report.F(samples[i].Median / best, 2) + "x", $"{samples[i].Count}"]));
             }
             finally

@@ -37,6 +37,8 @@ internal sealed class CliSession
     public ComputeBackend CreateBackend()
     {
         Natives();
-        return ComputeBackend.Create(Device, Threads.Count);
+        // a request is cut (and warned about) once, by Threads; none asked for: the backend follows the machine's load
+        var defaulted = ThreadOption is null && Environment.GetEnvironmentVariable(NativeOptions.ThreadsVariable) is null;
+        return ComputeBackend.Create(Device, defaulted ? null : Threads.Count);
     }
 }
