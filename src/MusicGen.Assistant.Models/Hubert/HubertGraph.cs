@@ -135,6 +135,9 @@ public sealed class HubertGraph(GgmlContext ctx, HubertWeights weights)
     /// </summary>
     public bool FusedAttention { get; init; } = MultiHeadAttention.FusedByDefault(weights.Backend);
 
+    /// <summary>Whether GELU runs as our C# kernel (<see cref="GgmlContext.GeluErfKernel"/>); by default on the CPU.</summary>
+    public bool CpuKernels { get; init; } = weights.Backend.IsCpu;
+
     /// <summary>HubertAttention: out(softmax(q·kᵀ/sqrt(head_dim) + key mask)·v), queries taken in blocks.</summary>
     public Tensor SelfAttention(AttentionWeights w, Tensor x, Tensor? keyMask, int queryBlock)
     {
@@ -164,7 +167,8 @@ public sealed class HubertGraph(GgmlContext ctx, HubertWeights weights)
 
     private Tensor Activate(Tensor t, HubertActivation activation) => activation switch
     {
-        HubertActivation.Gelu => ctx.GeluErf(t),
+        // our vectorized erf on the CPU (ggml's op calls libm's erff per element: ~15 % of the conv stack)
+        HubertActivation.Gelu => CpuKernels && t.IsContiguous ? ctx.GeluErfKernel(t) : ctx.GeluErf(t),
         HubertActivation.Relu => ctx.Relu(t),
         HubertActivation.Silu => ctx.Silu(t),
         var a => throw new NotSupportedException($"HuBERT activation {a}"),

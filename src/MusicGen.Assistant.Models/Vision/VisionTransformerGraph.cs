@@ -47,6 +47,9 @@ public sealed class VisionTransformerGraph(GgmlContext ctx, VisionTransformerWei
         return ctx.Add(h, w.Down.Apply(ctx, Activate(w.Up.Apply(ctx, w.AfterNorm.Apply(ctx, h)))));
     }
 
+    /// <summary>Whether GELU runs as our C# kernel (<see cref="GgmlContext.GeluErfKernel"/>); by default on the CPU.</summary>
+    public bool CpuKernels { get; init; } = weights.Backend.IsCpu;
+
     /// <summary>Whether attention is one fused node (<see cref="MultiHeadAttention.AttendFused"/>); by default on the CPU.</summary>
     public bool FusedAttention { get; init; } = MultiHeadAttention.FusedByDefault(weights.Backend);
 
@@ -70,7 +73,8 @@ public sealed class VisionTransformerGraph(GgmlContext ctx, VisionTransformerWei
 
     private Tensor Activate(Tensor t) => _c.Activation switch
     {
-        VisionActivation.Gelu => ctx.GeluErf(t),
+        // our vectorized erf on the CPU (ggml's op calls libm's erff per element)
+        VisionActivation.Gelu => CpuKernels && t.IsContiguous ? ctx.GeluErfKernel(t) : ctx.GeluErf(t),
         VisionActivation.GeluTanh => GeluTanh(t),
         VisionActivation.QuickGelu => ctx.Mul(t, ctx.Sigmoid(ctx.Scale(t, 1.702f))),
         VisionActivation.Relu => ctx.Relu(t),
