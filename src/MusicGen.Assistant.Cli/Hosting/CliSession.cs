@@ -28,7 +28,7 @@ internal sealed class CliSession
 
     public NativeOptions NativeOptions => new() { Directory = NativesDirectory, VerboseNativeLog = Verbose };
 
-    public ThreadChoice Threads => _threads ??= ThreadChoice.Resolve(ThreadOption);
+    public ThreadChoice Threads => _threads ??= ThreadChoice.Resolve(ThreadOption, Console.Error);
 
     /// <summary>Loads ggml (once per process); throws <see cref="NativeRuntimeException"/> saying what to run if it cannot.</summary>
     public NativeLibrarySet Natives() => GgmlRuntime.EnsureInitialized();
@@ -37,6 +37,8 @@ internal sealed class CliSession
     public ComputeBackend CreateBackend()
     {
         Natives();
-        return ComputeBackend.Create(Device, Threads.Count);
+        // a request is cut (and warned about) once, by Threads; none asked for: the backend follows the machine's load
+        var defaulted = ThreadOption is null && Environment.GetEnvironmentVariable(NativeOptions.ThreadsVariable) is null;
+        return ComputeBackend.Create(Device, defaulted ? null : Threads.Count);
     }
 }

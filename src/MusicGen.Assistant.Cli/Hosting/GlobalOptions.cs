@@ -15,7 +15,7 @@ internal sealed class GlobalOptions
 
     public Option<int?> Threads { get; } = new("--threads")
     {
-        Description = $"CPU threads for ggml (default: ${NativeOptions.ThreadsVariable}, else every processor this process may use).",
+        Description = $"CPU threads for ggml (default: ${NativeOptions.ThreadsVariable}, else the CPUs this process may use that other processes leave free; never more than it may use).",
         HelpName = "N",
         Recursive = true,
     };
