@@ -20,6 +20,34 @@ APT_PACKAGES=(ca-certificates coreutils tar gzip git ffmpeg chromium fonts-dejav
 log() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
+# Another install (unattended-upgrades, a second apt-get) may hold the package manager's lock. Wait for it instead of
+# failing at once: apt-get waits for dpkg's lock itself when given DPkg::Lock::Timeout (and says "Waiting for cache
+# lock ..."); a lock it still reports (the package lists' lock of apt-get update, or the timeout running out on an
+# older apt) is waited for here by retrying, with a message, until MGA_APT_LOCK_TIMEOUT seconds have passed.
+sudo=()
+APT_LOCK_TIMEOUT="${MGA_APT_LOCK_TIMEOUT:-600}"
+APT_RETRY_SECONDS="${MGA_APT_RETRY_SECONDS:-5}"
+apt_get() {
+  local deadline=$((SECONDS + APT_LOCK_TIMEOUT)) output status
+  output="$(mktemp)"
+  while true; do
+    set +e
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout="$APT_LOCK_TIMEOUT" "$@" 2>&1 | tee "$output"
+    status=${PIPESTATUS[0]}
+    set -e
+    if [[ $status -eq 0 ]] || ! grep -qiE 'could not get lock|unable to acquire the dpkg frontend lock|unable to lock' "$output"; then
+      rm -f "$output"
+      return "$status"
+    fi
+    if [[ $SECONDS -ge $deadline ]]; then
+      rm -f "$output"
+      die "the package manager's lock is still held by another install after ${APT_LOCK_TIMEOUT} s; wait for it to finish (or set MGA_APT_LOCK_TIMEOUT) and run this again"
+    fi
+    log "waiting for the package manager's lock (another install holds it; up to $((deadline - SECONDS)) s more) ..."
+    sleep "$APT_RETRY_SECONDS"
+  done
+}
+
 deps_only=0
 for arg in "$@"; do
   case "$arg" in
@@ -40,11 +68,11 @@ install_system_packages() {
     log "system packages present: ${APT_PACKAGES[*]}"
     return
   fi
-  local sudo=()
+  sudo=()
   [[ $(id -u) -eq 0 ]] || sudo=(sudo)
   log "installing missing Debian packages: ${missing[*]}"
-  "${sudo[@]}" apt-get update
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+  apt_get update
+  apt_get install -y --no-install-recommends "${missing[@]}"
 }
 
 check_dotnet() {

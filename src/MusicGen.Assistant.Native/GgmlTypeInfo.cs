@@ -120,7 +120,7 @@ public sealed class GgmlTypeInfo
         }
         try
         {
-            long bytes = ne[0] / BlockSize * BytesPerBlock;
+            long bytes = checked(ne[0] / BlockSize * BytesPerBlock);
             long elements = ne[0];
             for (int i = 1; i < ne.Length; i++)
             {

@@ -1,3 +1,4 @@
+using MusicGen.Assistant.Native.Files;
 using MusicGen.Assistant.Text.HuggingFace;
 using MusicGen.Assistant.Text.Normalization;
 using MusicGen.Assistant.Text.Segmentation;
@@ -58,7 +59,7 @@ public sealed class SentencePieceTokenizer
             path = file ?? throw new FileNotFoundException(
                 $"{path}: no tokenizer file in this folder (looked for {string.Join(", ", FolderCandidates)})", path);
         }
-        byte[] data = File.ReadAllBytes(path);
+        byte[] data = File.ReadAllBytes(InputFile.RequireRegular(path, "tokenizer file"));
         var model = LooksLikeJson(data)
             ? TokenizerJsonReader.Parse(data, path)
             : ModelProtoParser.Parse(data, path);

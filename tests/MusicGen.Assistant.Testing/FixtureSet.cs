@@ -15,15 +15,30 @@ public sealed class FixtureSet
         Directory = directory;
         Name = Path.GetFileName(directory);
         Root = root;
-        Vectors = (root["vectors"] as JsonArray ?? throw new InvalidDataException($"{directory}/vectors.json: no 'vectors' list"))
-            .Select(v => new ReferenceVector(this,
-                v!["name"]!.GetValue<string>(),
-                v["meaning"]?.GetValue<string>() ?? "",
-                v["shape"]!.AsArray().Select(x => x!.GetValue<long>()).ToArray(),
-                v["dtype"]!.GetValue<string>(),
-                v["call"]!.GetValue<string>(),
-                Tolerance.Parse(v["tolerance"])))
-            .ToList();
+        var file = Path.Combine(directory, "vectors.json");
+        var vectors = root["vectors"] as JsonArray ?? throw new InvalidDataException($"{file}: no 'vectors' list");
+        Vectors = vectors.Select((v, i) => Vector(file, v as JsonObject ?? throw new InvalidDataException($"{file}: vectors[{i}] is not an object"), i)).ToList();
+    }
+
+    // Each field read with its type checked: a malformed vectors.json names the file, the vector and the field.
+    private ReferenceVector Vector(string file, JsonObject v, int index)
+    {
+        string Text(string field, bool required = true) => v[field] switch
+        {
+            JsonValue value when value.TryGetValue<string>(out var s) => s,
+            null when !required => "",
+            var other => throw new InvalidDataException($"{file}: vectors[{index}].{field} should be a string, found {other?.ToJsonString() ?? "nothing"}"),
+        };
+        var shape = v["shape"] is JsonArray a && a.All(x => x is JsonValue xv && xv.TryGetValue<long>(out var n) && n >= 0)
+            ? a.Select(x => x!.GetValue<long>()).ToArray()
+            : throw new InvalidDataException($"{file}: vectors[{index}].shape should be a list of non-negative integers, found {v["shape"]?.ToJsonString() ?? "nothing"}");
+        Tolerance? tolerance;
+        try { tolerance = Tolerance.Parse(v["tolerance"]); }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException)
+        {
+            throw new InvalidDataException($"{file}: vectors[{index}].tolerance should be {{\"atol\": x, \"rtol\": y}}, \"exact\" or a note, found {v["tolerance"]?.ToJsonString()}");
+        }
+        return new ReferenceVector(this, Text("name"), Text("meaning", required: false), shape, Text("dtype"), Text("call"), tolerance);
     }
 
     public string Directory { get; }
@@ -32,6 +47,14 @@ public sealed class FixtureSet
     public IReadOnlyList<ReferenceVector> Vectors { get; }
     public string ConfigPath => Path.Combine(Directory, "config.json");
     public bool HasModel => File.Exists(ConfigPath) && File.Exists(Path.Combine(Directory, "model.safetensors"));
+
+    /// <summary>The folder's config.json.</summary>
+    public JsonObject Config => JsonNode.Parse(File.ReadAllText(ConfigPath)) as JsonObject
+                                ?? throw new InvalidDataException($"{ConfigPath}: not a JSON object");
+
+    /// <summary>Tensors save_pretrained (or torch.save) wrote to the checkpoint: vectors.json's checkpoint.saved_keys.</summary>
+    public int SavedTensorCount => Root["checkpoint"]?["saved_keys"]?.GetValue<int>()
+                                   ?? throw new InvalidDataException($"{Directory}/vectors.json: no checkpoint.saved_keys");
 
     public ReferenceVector Vector(string name) =>
         Vectors.FirstOrDefault(v => v.Name == name) ?? throw new KeyNotFoundException($"{Name}: no vector '{name}'");
@@ -44,9 +67,24 @@ public sealed class FixtureSet
             throw new DirectoryNotFoundException($"fixture directory '{root}' does not exist (set {FixturePaths.EnvironmentVariable})");
         return System.IO.Directory.GetFiles(root, "vectors.json", SearchOption.AllDirectories)
             .OrderBy(p => p, StringComparer.Ordinal)
-            .Select(p => new FixtureSet(Path.GetDirectoryName(p)!, JsonNode.Parse(File.ReadAllText(p)) as JsonObject
-                                                                   ?? throw new InvalidDataException($"{p}: not a JSON object")))
+            .Select(p => new FixtureSet(Path.GetDirectoryName(p)!, ParseObject(p)))
             .ToList();
+    }
+
+    /// <summary>The fixture set in one folder (its vectors.json read and checked).</summary>
+    public static FixtureSet Load(string directory) => new(Path.GetFullPath(directory), ParseObject(Path.Combine(directory, "vectors.json")));
+
+    private static JsonObject ParseObject(string path)
+    {
+        try
+        {
+            return JsonNode.Parse(Native.Files.InputFile.ReadAllText(path, "vectors.json")) as JsonObject
+                   ?? throw new InvalidDataException($"{path}: not a JSON object");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not valid JSON ({e.Message})");
+        }
     }
 
     public static FixtureSet ByName(string name) =>

@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace MusicGen.Assistant.Testing;
@@ -10,7 +12,7 @@ public sealed record Tolerance(double Atol, double Rtol, bool Exact)
     public static Tolerance? Parse(JsonNode? node) => node switch
     {
         JsonObject o => new Tolerance(o["atol"]!.GetValue<double>(), o["rtol"]!.GetValue<double>(), false),
-        JsonValue v when v.GetValue<string>() == "exact" => ExactMatch,
+        JsonValue v when v.TryGetValue<string>(out var s) && s == "exact" => ExactMatch,
         _ => null, // inputs: "n/a (input)"
     };
 
@@ -24,6 +26,23 @@ public sealed record ReferenceVector(FixtureSet Set, string Name, string Meaning
 
     /// <summary>The values as double (float32 or int64 in the file).</summary>
     public double[] Values() => Set.ReadValues(Name);
+
+    /// <summary>
+    /// The texts the vector's meaning lists as the generator wrote them ("prompts: [...]" or "texts: [...]", a JSON
+    /// list of strings): the prompts the input ids were made from, so tests take them from the fixture, not a literal.
+    /// </summary>
+    public IReadOnlyList<string> ListedTexts()
+    {
+        foreach (var label in new[] { "prompts: [", "texts: [" })
+        {
+            var at = Meaning.IndexOf(label, StringComparison.Ordinal);
+            if (at < 0) continue;
+            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(Meaning[(at + label.Length - 1)..]));
+            if (JsonNode.Parse(ref reader) is JsonArray list && list.All(x => x is JsonValue v && v.TryGetValue<string>(out _)))
+                return list.Select(x => x!.GetValue<string>()).ToList();
+        }
+        throw new InvalidDataException($"{this}: its meaning lists no prompts (\"prompts: [...]\" or \"texts: [...]\"): {Meaning}");
+    }
 
     public override string ToString() => $"{Set.Name}/{Name}";
 }

@@ -4,8 +4,10 @@ namespace MusicGen.Assistant.Text.Tests;
 
 public sealed class T5TextEncodingTests
 {
-    private static readonly string[] Prompts =
-        ["lo-fi hip hop beat with warm piano", "90s rock song with loud guitars and heavy drums, 120 bpm"];
+    // the prompts the fixture's input ids were made from, as its vectors.json lists them
+    private static ReferenceVector InputIds => FixtureSet.ByName("musicgen-tiny").Vector("text_input_ids");
+
+    private static string[] Prompts => [.. InputIds.ListedTexts()];
 
     private static T5TextEncoding Encoding => new(TokenizerCases.Tokenizer(TokenizerCases.T5));
 
@@ -15,9 +17,8 @@ public sealed class T5TextEncodingTests
     {
         var set = FixtureSet.ByName("musicgen-tiny");
         var batch = Encoding.EncodeBatch(Prompts);
-        Assert.Equal((2, 22), (batch.BatchSize, batch.Length));
-        Assert.Equal([2L, 22L], set.Vector("text_input_ids").Shape);
-        Assert.Equal(set.Vector("text_input_ids").Values().Select(v => (int)v), batch.InputIds);
+        Assert.Equal(InputIds.Shape, new long[] { batch.BatchSize, batch.Length });
+        Assert.Equal(InputIds.Values().Select(v => (int)v), batch.InputIds);
         Assert.Equal(set.Vector("text_attention_mask").Values().Select(v => (int)v), batch.AttentionMask);
     }
 
@@ -38,13 +39,17 @@ public sealed class T5TextEncodingTests
     [Fact]
     public void Max_length_truncates_before_eos()
     {
-        var batch = Encoding.EncodeBatch(Prompts, maxLength: 5);
-        int[] full = TokenizerCases.Tokenizer(TokenizerCases.T5).Encode(Prompts[1]);
+        // the longest prompt is cut; every prompt has at least 4 pieces
+        var longest = Prompts.MaxBy(p => TokenizerCases.Tokenizer(TokenizerCases.T5).Encode(p).Length)!;
+        var batch = Encoding.EncodeBatch([Prompts[0], longest], maxLength: 5);
+        int[] full = TokenizerCases.Tokenizer(TokenizerCases.T5).Encode(longest);
+        Assert.True(full.Length >= 4, $"the fixture prompt '{longest}' is too short for this test");
         Assert.Equal(5, batch.Length);
         Assert.Equal([.. full[..4], 1], batch.Ids(1).ToArray());
-        Assert.Equal(Enumerable.Repeat(1, 5), batch.Mask(0).ToArray());
+        var first = Math.Min(TokenizerCases.Tokenizer(TokenizerCases.T5).Encode(Prompts[0]).Length + 1, 5);
+        Assert.Equal([.. Enumerable.Repeat(1, first), .. Enumerable.Repeat(0, 5 - first)], batch.Mask(0).ToArray());
         // A limit above the longest row leaves padding to the longest row.
-        Assert.Equal(22, Encoding.EncodeBatch(Prompts, maxLength: 100).Length);
+        Assert.Equal(InputIds.Shape[1], Encoding.EncodeBatch(Prompts, maxLength: 1000).Length);
     }
 
     [Fact]

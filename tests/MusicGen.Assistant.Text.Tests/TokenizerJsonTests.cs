@@ -102,7 +102,7 @@ public sealed class TokenizerJsonTests
     }
 
     /// <summary>A T5-style tokenizer.json holding t5-unigram.model's vocabulary and charsmap, plus two extra ids.</summary>
-    private static JsonObject T5Json(string shape)
+    internal static JsonObject T5Json(string shape)
     {
         var model = SentencePieceModelProto.ReadFile(TokenizerCases.ModelPath(TokenizerCases.T5));
         string charsmap = Convert.ToBase64String(model.NormalizerSpec.PrecompiledCharsmap);

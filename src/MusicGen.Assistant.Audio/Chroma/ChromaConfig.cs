@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MusicGen.Assistant.Native.Files;
 
 namespace MusicGen.Assistant.Audio.Chroma;
 
@@ -35,7 +36,13 @@ public sealed record ChromaConfig(
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
             throw new FileNotFoundException($"Chroma feature-extractor config '{path}' does not exist.", path);
-        return FromJson(File.ReadAllText(path), path);
+        string json;
+        try { json = InputFile.ReadAllText(path, "preprocessor_config.json", MaxConfigBytes); }
+        catch (Exception e) when (e is InvalidDataException or InputFileException)
+        {
+            throw new ChromaConfigException(path, "(file)", e.Message);
+        }
+        return FromJson(json, path);
     }
 
     /// <summary>
@@ -92,20 +99,25 @@ public sealed record ChromaConfig(
         return config;
     }
 
+    /// <summary>A preprocessor_config.json is a few hundred bytes; anything past this is not one.</summary>
+    public const long MaxConfigBytes = 16L << 20;
+
+    /// <summary>The largest settings accepted (MusicGen-Melody: 12 chroma, 32 kHz, n_fft 16384, 30 s chunks).</summary>
+    public const int MaxNumChroma = 1024, MaxSamplingRate = 384_000, MaxNFft = 1 << 20, MaxChunkSeconds = 3600;
+
     /// <summary>Throws <see cref="ChromaConfigException"/> naming the first out-of-range setting.</summary>
     public void Validate(string source = "chroma config")
     {
-        if (NumChroma <= 0)
-            throw new ChromaConfigException(source, "feature_size", $"is {NumChroma}, expected a positive chroma count");
-        if (SamplingRate <= 0)
-            throw new ChromaConfigException(source, "sampling_rate", $"is {SamplingRate}, expected a positive rate in Hz");
-        if (NFft < 2 || NFft % 2 != 0)
-            throw new ChromaConfigException(source, "n_fft", $"is {NFft}, expected an even FFT size >= 2");
+        if (NumChroma <= 0 || NumChroma > MaxNumChroma)
+            throw new ChromaConfigException(source, "feature_size", $"is {NumChroma}, expected a positive chroma count (at most {MaxNumChroma})");
+        if (SamplingRate <= 0 || SamplingRate > MaxSamplingRate)
+            throw new ChromaConfigException(source, "sampling_rate", $"is {SamplingRate}, expected a positive rate in Hz (at most {MaxSamplingRate})");
+        if (NFft < 2 || NFft % 2 != 0 || NFft > MaxNFft)
+            throw new ChromaConfigException(source, "n_fft", $"is {NFft}, expected an even FFT size in 2..{MaxNFft}");
         if (HopLength <= 0 || HopLength > NFft)
             throw new ChromaConfigException(source, "hop_length", $"is {HopLength}, expected 1..n_fft ({NFft})");
-        if (ChunkLength <= 0 || (long)ChunkLength * SamplingRate > Array.MaxLength)
-            throw new ChromaConfigException(source, "chunk_length",
-                $"is {ChunkLength}, expected a positive number of seconds with chunk_length × sampling_rate <= {Array.MaxLength}");
+        if (ChunkLength <= 0 || ChunkLength > MaxChunkSeconds)
+            throw new ChromaConfigException(source, "chunk_length", $"is {ChunkLength}, expected a positive number of seconds (at most {MaxChunkSeconds})");
         if (!float.IsFinite(PaddingValue))
             throw new ChromaConfigException(source, "padding_value", $"is {PaddingValue}, expected a finite number");
     }

@@ -135,6 +135,12 @@ public static class AudioDecoder
                 $"the audio is {MediaAudioReader.Describe(declared)} long, over the limit of " +
                 $"{MediaAudioReader.Describe(options.MaxDuration)} (MaxDuration); trim the file or raise the limit");
         int channels = stream.Channels!.Value;
+        if (stream.SampleRate is < AudioLimits.MinSampleRate or > AudioLimits.MaxSampleRate)
+            throw new MediaFormatException(info.Path, MediaProblem.Unsupported,
+                $"audio stream {stream.Index} is {stream.SampleRate} Hz: supported input rates are {AudioLimits.MinSampleRate} to {AudioLimits.MaxSampleRate} Hz");
+        if (channels is < 1 or > AudioLimits.MaxChannels)
+            throw new MediaFormatException(info.Path, MediaProblem.Unsupported,
+                $"audio stream {stream.Index} declares {channels} channels; at most {AudioLimits.MaxChannels} are supported");
         if (options.ChannelCount is { } wanted && wanted != channels && wanted != 1 && channels != 1)
             throw new MediaFormatException(info.Path, MediaProblem.Unsupported,
                 $"the audio has {channels} channels{(stream.ChannelLayout is { } l ? $" ({l})" : "")}; mixing them to {wanted} " +

@@ -1,3 +1,5 @@
+using MusicGen.Assistant.Native.Files;
+
 namespace MusicGen.Assistant.Audio.Media;
 
 /// <summary>The checks every media read starts with: the file exists, is a file, is not empty; and its first bytes.</summary>
@@ -16,6 +18,8 @@ internal static class MediaFileCheck
             throw new MediaFormatException(path, MediaProblem.NotMedia, "is a folder, not a media file");
         if (!File.Exists(path))
             throw new FileNotFoundException($"'{path}': no such file", path);
+        // a FIFO or device would block ffprobe and ffmpeg (and this read) forever
+        InputFile.RequireRegular(path, "media file");
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
         if (stream.Length == 0)
             throw new MediaFormatException(path, MediaProblem.Empty, "the file is empty (0 bytes)");

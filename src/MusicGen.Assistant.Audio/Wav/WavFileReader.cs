@@ -1,3 +1,5 @@
+using MusicGen.Assistant.Native.Files;
+
 namespace MusicGen.Assistant.Audio.Wav;
 
 /// <summary>
@@ -18,6 +20,7 @@ public sealed class WavFileReader : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = path;
+        InputFile.RequireRegular(path, "WAV file");
         _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0,
             FileOptions.SequentialScan);
         try

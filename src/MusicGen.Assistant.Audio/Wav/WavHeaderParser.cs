@@ -122,10 +122,14 @@ internal static class WavHeaderParser
     {
         if (fmt.Channels == 0)
             throw new AudioFormatException(path, "zero channels in 'fmt ' chunk");
+        if (fmt.Channels > AudioLimits.MaxChannels)
+            throw new AudioFormatException(path,
+                $"{fmt.Channels} channels in 'fmt ' chunk; at most {AudioLimits.MaxChannels} are supported");
         if (fmt.SampleRate == 0)
             throw new AudioFormatException(path, "zero sample rate in 'fmt ' chunk");
-        if (fmt.SampleRate > int.MaxValue)
-            throw new AudioFormatException(path, $"sample rate {fmt.SampleRate} Hz is out of range");
+        if (fmt.SampleRate is < AudioLimits.MinSampleRate or > AudioLimits.MaxSampleRate)
+            throw new AudioFormatException(path,
+                $"sample rate {fmt.SampleRate} Hz is not supported: supported input rates are {AudioLimits.MinSampleRate} to {AudioLimits.MaxSampleRate} Hz");
 
         int code = fmt.FormatTag;
         int validBits = fmt.BitsPerSample;

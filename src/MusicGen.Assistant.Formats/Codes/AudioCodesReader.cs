@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
+using MusicGen.Assistant.Native.Files;
 
 namespace MusicGen.Assistant.Formats.Codes;
 
@@ -23,10 +24,11 @@ public sealed class AudioCodesReader : IDisposable
     public AudioCodesFormat Format => Header.Format;
 
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InputFileException">The path is a FIFO, device or directory.</exception>
     /// <exception cref="AudioCodesFormatException">The header or the file length is invalid.</exception>
     public static AudioCodesReader Open(string path)
     {
-        var full = System.IO.Path.GetFullPath(path);
+        var full = InputFile.RequireRegular(path, "codes file");
         var handle = File.OpenHandle(full, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {

@@ -1,4 +1,5 @@
 using System.IO.MemoryMappedFiles;
+using MusicGen.Assistant.Native.Files;
 
 namespace MusicGen.Assistant.Formats.Common;
 
@@ -30,9 +31,11 @@ internal sealed unsafe class MappedFile : IDisposable
     public long Length { get; }
 
     /// <summary>Maps <paramref name="path"/>; other processes may still read (but not write) the file.</summary>
-    public static MappedFile Open(string path)
+    /// <param name="path">The file; a FIFO, device or directory is refused before anything is opened.</param>
+    /// <param name="what">What the file should be ("GGUF file"), for the message when it is not a regular file.</param>
+    public static MappedFile Open(string path, string what = "input file")
     {
-        string fullPath = System.IO.Path.GetFullPath(path);
+        string fullPath = InputFile.RequireRegular(path, what);
         var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
         MemoryMappedFile? map = null;
         MemoryMappedViewAccessor? view = null;

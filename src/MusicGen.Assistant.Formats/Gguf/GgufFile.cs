@@ -49,7 +49,7 @@ public sealed class GgufFile : IDisposable
     /// <exception cref="GgufFormatException">The file is not a valid GGUF version 3 file.</exception>
     public static GgufFile Open(string path)
     {
-        MappedFile file = MappedFile.Open(path);
+        MappedFile file = MappedFile.Open(path, "GGUF file");
         try
         {
             return new GgufFile(file, GgufHeaderReader.Read(file));

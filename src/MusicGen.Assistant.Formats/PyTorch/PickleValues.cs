@@ -6,18 +6,48 @@ namespace MusicGen.Assistant.Formats.PyTorch;
 // (BigInteger past 64 bits), double, string and byte[]; a list becomes List<object?>; the types below cover the rest.
 // Nothing here ever runs code: a "global" is only a name from the allowed list.
 
-/// <summary>A Python tuple (immutable, compared by value when used as a dictionary key).</summary>
-internal sealed class PickleTuple(object?[] items)
+/// <summary>
+/// A Python tuple (immutable, compared by value when used as a dictionary key). What key comparison needs (hashability,
+/// the structural hash, the node count) is computed once here from the items, so that tuples sharing sub-tuples (the
+/// memo lets a pickle build a DAG of them in a few bytes) are never walked as trees.
+/// </summary>
+internal sealed class PickleTuple
 {
     public static readonly PickleTuple Empty = new([]);
 
-    public object?[] Items { get; } = items;
+    public PickleTuple(object?[] items)
+    {
+        Items = items;
+        var hashable = true;
+        long size = 1;
+        var hash = 17;
+        foreach (var item in items)
+        {
+            hashable &= item is null || PickleKeyComparer.IsHashable(item);
+            size = Math.Min(long.MaxValue / 2, size + (item is PickleTuple t ? t.Size : 1));
+            hash = unchecked(hash * 31 + (item is null ? 0 : hashable ? PickleKeyComparer.Instance.GetHashCode(item) : 1));
+        }
+        HashableItems = hashable;
+        Size = size;
+        StructuralHash = hash;
+    }
+
+    public object?[] Items { get; }
 
     public int Count => Items.Length;
 
     public object? this[int index] => Items[index];
 
-    public override string ToString() => "(" + string.Join(", ", Items.Select(PickleText.Describe)) + (Items.Length == 1 ? ",)" : ")");
+    /// <summary>Whether every item is None or hashable (so the tuple may be a dictionary key, size permitting).</summary>
+    public bool HashableItems { get; }
+
+    /// <summary>Nodes of the tuple counted as a tree (shared sub-tuples once per use), saturating.</summary>
+    public long Size { get; }
+
+    /// <summary>Python-style value hash of the items (meaningful when <see cref="HashableItems"/>).</summary>
+    public int StructuralHash { get; }
+
+    public override string ToString() => PickleText.Describe(this);
 }
 
 /// <summary>A dict or collections.OrderedDict; both keep insertion order (Python 3.7+ dicts do).</summary>
@@ -83,27 +113,42 @@ internal sealed class PickleKeyComparer : IEqualityComparer<object>
 {
     public static readonly PickleKeyComparer Instance = new();
 
+    /// <summary>
+    /// Tuple keys larger than this (counted as trees) are refused: comparing two such keys walks both, and a pickle can
+    /// build a key that is exponentially large as a tree. Checkpoint keys are strings and small ints.
+    /// </summary>
+    public const long MaxKeySize = 256;
+
     public new bool Equals(object? x, object? y) => (x, y) switch
     {
-        (PickleTuple a, PickleTuple b) => a.Count == b.Count && a.Items.Zip(b.Items).All(p => p.First is not null && p.Second is not null
+        _ when ReferenceEquals(x, y) => true,
+        (PickleTuple a, PickleTuple b) => a.Count == b.Count && a.StructuralHash == b.StructuralHash && a.Items.Zip(b.Items).All(p => p.First is not null && p.Second is not null
             ? Equals(p.First, p.Second)
             : p.First is null && p.Second is null),
         (byte[] a, byte[] b) => a.AsSpan().SequenceEqual(b),
         _ => object.Equals(x, y),
     };
 
-    public int GetHashCode(object obj) => obj switch
+    public int GetHashCode(object obj)
     {
-        PickleTuple t => t.Items.Aggregate(17, (h, item) => h * 31 + (item is null ? 0 : GetHashCode(item))),
-        byte[] b => b.Length == 0 ? 0 : HashCode.Combine(b.Length, b[0], b[^1]),
-        _ => obj.GetHashCode(),
-    };
+        switch (obj)
+        {
+            case PickleTuple t:
+                return t.StructuralHash;
+            case byte[] b:
+                var hash = new HashCode();
+                hash.AddBytes(b);
+                return hash.ToHashCode();
+            default:
+                return obj.GetHashCode();
+        }
+    }
 
     /// <summary>Whether Python could use <paramref name="key"/> as a dictionary key (lists and dicts are unhashable).</summary>
     public static bool IsHashable(object? key) => key switch
     {
         string or long or BigInteger or bool or double or byte[] => true,
-        PickleTuple t => t.Items.All(item => item is null || IsHashable(item)),
+        PickleTuple t => t.HashableItems && t.Size <= MaxKeySize,
         _ => false,
     };
 }
@@ -111,13 +156,18 @@ internal sealed class PickleKeyComparer : IEqualityComparer<object>
 /// <summary>Short descriptions of pickle values for error messages.</summary>
 internal static class PickleText
 {
-    public static string Describe(object? value) => value switch
+    /// <summary>A short description: tuples are spelled out two levels deep and at most 8 items wide, never walked further.</summary>
+    public static string Describe(object? value) => Describe(value, 2);
+
+    private static string Describe(object? value, int tupleLevels) => value switch
     {
         null => "None",
         bool b => b ? "True" : "False",
         string s => s.Length > 60 ? $"'{s[..57]}...'" : $"'{s}'",
         byte[] bytes => $"bytes[{bytes.Length}]",
-        PickleTuple t => t.Count > 8 ? $"tuple of {t.Count}" : t.ToString(),
+        PickleTuple t when t.Count > 8 || tupleLevels == 0 => $"tuple of {t.Count}",
+        PickleTuple t => "(" + string.Join(", ", t.Items.Select(item => Describe(item, tupleLevels - 1))) + (t.Count == 1 ? ",)" : ")"),
+        BigInteger big when big.GetBitLength() > 256 => $"int of {big.GetBitLength()} bits",
         List<object?> list => $"list of {list.Count}",
         PickleDict dict => $"{dict.TypeName} of {dict.Count}",
         PickleGlobal global => global.FullName,

@@ -21,6 +21,12 @@ public sealed class PyTorchCheckpoint : ITensorCheckpoint
     /// <summary>Top-level keys tried, in order, when the pickled object is a dict that wraps the state dict.</summary>
     public static readonly IReadOnlyList<string> StateDictKeys = ["model", "state_dict", "model_state_dict", "module"];
 
+    /// <summary>
+    /// Deepest nesting of dicts, lists and tuples accepted in the pickled object (a state dict is 1-3 levels deep);
+    /// deeper is refused with a <see cref="PyTorchFormatException"/> naming the file, however deep it goes.
+    /// </summary>
+    public const int MaxNestingDepth = CheckpointTree.MaxDepth;
+
     private const string ModulePrefix = "module.";
 
     private readonly MappedFile _file;
@@ -79,7 +85,7 @@ public sealed class PyTorchCheckpoint : ITensorCheckpoint
     /// <exception cref="PyTorchFormatException">The file is damaged, truncated or not a torch.save zip archive.</exception>
     public static PyTorchCheckpoint Open(string path, string? stateDictKey = null)
     {
-        MappedFile file = MappedFile.Open(path);
+        MappedFile file = MappedFile.Open(path, "PyTorch checkpoint");
         try
         {
             StoredZipArchive archive = StoredZipArchive.Read(file);
@@ -92,7 +98,7 @@ public sealed class PyTorchCheckpoint : ITensorCheckpoint
             CheckpointTree.Leaves leaves;
             try
             {
-                leaves = CheckpointTree.Flatten(root);
+                leaves = CheckpointTree.Flatten(root, CheckpointTree.LeafBudget(pickle.Length));
             }
             catch (InvalidDataException e)
             {

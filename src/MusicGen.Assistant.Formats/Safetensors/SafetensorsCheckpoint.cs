@@ -77,11 +77,15 @@ public sealed class SafetensorsCheckpoint : ITensorCheckpoint
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllBytes(indexPath));
+            document = JsonDocument.Parse(Native.Files.InputFile.ReadAllText(indexPath, "safetensors index", Native.Files.InputFile.DefaultMaxTextBytes));
         }
         catch (JsonException e)
         {
             throw new SafetensorsFormatException(indexPath, null, $"index is not valid JSON ({e.Message}).", e);
+        }
+        catch (Exception e) when (e is InvalidDataException or Native.Files.InputFileException)
+        {
+            throw new SafetensorsFormatException(indexPath, null, e.Message, e);
         }
         using (document)
         {

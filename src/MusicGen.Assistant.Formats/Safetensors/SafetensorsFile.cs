@@ -48,7 +48,7 @@ public sealed class SafetensorsFile : IDisposable
     /// <exception cref="SafetensorsFormatException">The file is not a valid safetensors file.</exception>
     public static unsafe SafetensorsFile Open(string path)
     {
-        MappedFile file = MappedFile.Open(path);
+        MappedFile file = MappedFile.Open(path, "safetensors file");
         try
         {
             if (file.Length < 8)

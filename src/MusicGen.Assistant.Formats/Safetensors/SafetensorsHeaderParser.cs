@@ -52,6 +52,12 @@ internal static class SafetensorsHeaderParser
 
     private static JsonDocument ParseJson(string path, ReadOnlySpan<byte> json)
     {
+        // the JSON reader checks UTF-8 only when a string is read out; checked here, every name and value is valid
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            System.Text.Unicode.Utf8.ToUtf16(json, new char[json.Length], out int valid, out _, replaceInvalidSequences: false);
+            throw new SafetensorsFormatException(path, null, $"the header is not valid UTF-8 (invalid byte 0x{json[valid]:X2} at header offset {valid}).");
+        }
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
         try
         {

@@ -12,6 +12,14 @@ public sealed class WeightBinder(GgufFile file, TensorStore store)
 {
     private readonly List<(Tensor Tensor, GgufTensorInfo Info)> _pending = [];
 
+    /// <summary>
+    /// A weight store for <paramref name="file"/>'s tensors: room for the config's <paramref name="estimate"/>, but never
+    /// for more than the file holds (every weight is one of its tensors) plus a few computed ones, so a size in the
+    /// metadata that the file cannot back never sizes a ggml context.
+    /// </summary>
+    public static TensorStore NewStore(GgufFile file, ComputeBackend backend, long estimate) =>
+        new(backend, (int)Math.Clamp(estimate, 1, file.Tensors.Count + 16L));
+
     /// <summary>Declares a tensor that must be present with exactly this ggml shape.</summary>
     public Tensor Require(string name, long[] ne, params GgmlType[] allowedTypes)
     {

@@ -26,10 +26,24 @@ public static class CheckpointConversion
     public static Detected Detect(string directory, ITensorCheckpoint checkpoint)
     {
         var configPath = Path.Combine(directory, "config.json");
-        if (!File.Exists(configPath)) throw new ModelConfigException($"{directory}: no config.json (expected a Hugging Face checkpoint directory)");
-        var json = File.ReadAllText(configPath);
-        var modelType = (JsonNode.Parse(json) as JsonObject)?["model_type"]?.GetValue<string>()
+        if (!File.Exists(configPath) && !Directory.Exists(configPath))
+            throw new ModelConfigException($"{directory}: no config.json (expected a Hugging Face checkpoint directory)");
+        var json = HfConfigJson.ReadFile(configPath);
+        var modelType = HfConfigJson.String(HfConfigJson.ParseObject(json, configPath), "model_type", configPath)
                         ?? throw new ModelConfigException($"{configPath}: no 'model_type'");
+        var detected = Plans(directory, checkpoint, json, configPath, modelType);
+        // every planned tensor is made from at least one of the checkpoint's, so a config asking for far more (a huge layer
+        // count, say) cannot be backed by these weights: refuse it before a single tensor is read (a few missing ones
+        // are named by the conversion itself)
+        var planned = detected.Plans.Sum(p => (long)p.Tensors.Count);
+        var held = checkpoint.Names.Count();
+        if (planned > 2 * held + 64)
+            throw new ModelConfigException($"{configPath}: the sizes in this config describe {planned} tensors, but the checkpoint '{checkpoint.Source}' holds only {held} (a layer or codebook count larger than the weights?)");
+        return detected;
+    }
+
+    private static Detected Plans(string directory, ITensorCheckpoint checkpoint, string json, string configPath, string modelType)
+    {
         var reader = new CheckpointReader(checkpoint);
         switch (modelType)
         {

@@ -54,8 +54,8 @@ public static class EncodecLayers
         foreach (var ratio in c.UpsamplingRatios.Reverse())
         {
             var width = scaling * c.NumFilters;
-            for (var j = 0; j < c.NumResidualLayers; j++)
-                layers.Add(Residual(c, s, layers.Count, width, Pow(c.DilationGrowthRate, j)));
+            for (int j = 0, dilation = 1; j < c.NumResidualLayers; j++, dilation *= c.DilationGrowthRate)
+                layers.Add(Residual(c, s, layers.Count, width, dilation));
             layers.Add(new EluSpec(s, layers.Count));
             layers.Add(new ConvSpec(s, layers.Count, width, width * 2, ratio * 2, ratio));
             scaling *= 2;
@@ -78,8 +78,8 @@ public static class EncodecLayers
             var width = scaling * c.NumFilters;
             layers.Add(new EluSpec(s, layers.Count));
             layers.Add(new ConvTransposeSpec(s, layers.Count, width, width / 2, ratio * 2, ratio));
-            for (var j = 0; j < c.NumResidualLayers; j++)
-                layers.Add(Residual(c, s, layers.Count, width / 2, Pow(c.DilationGrowthRate, j)));
+            for (int j = 0, dilation = 1; j < c.NumResidualLayers; j++, dilation *= c.DilationGrowthRate)
+                layers.Add(Residual(c, s, layers.Count, width / 2, dilation));
             scaling /= 2;
         }
         layers.Add(new EluSpec(s, layers.Count));
@@ -96,6 +96,4 @@ public static class EncodecLayers
         var shortcut = c.UseConvShortcut ? new ConvSpec(stack, index, width, width, 1, 1, 1, "shortcut") : null;
         return new ResidualBlockSpec(stack, index, first, second, shortcut);
     }
-
-    private static int Pow(int b, int e) { var r = 1; for (var i = 0; i < e; i++) r *= b; return r; }
 }

@@ -62,5 +62,9 @@ public static class EncodecMetadata
         {
             throw new ModelConfigException($"{m.SourcePath}: EnCodec metadata is incomplete: {e.Message}");
         }
+        catch (ModelConfigException e)
+        {
+            throw new ModelConfigException($"{m.SourcePath}: {e.Message}");
+        }
     }
 }

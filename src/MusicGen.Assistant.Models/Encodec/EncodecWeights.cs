@@ -50,7 +50,7 @@ public sealed class EncodecWeights : IDisposable
         _layout = layout;
         var encoder = EncodecLayers.Encoder(config);
         var decoder = EncodecLayers.Decoder(config);
-        _store = new TensorStore(backend, 4 * (encoder.Count + decoder.Count) * (2 + 3 * config.NumLstmLayers) + config.NumQuantizers + 16);
+        _store = WeightBinder.NewStore(file, backend, 4L * (encoder.Count + decoder.Count) * (2 + 3 * config.NumLstmLayers) + config.NumQuantizers + 16);
         try
         {
             var binder = new WeightBinder(file, _store);

@@ -89,8 +89,8 @@ public sealed class HubertCheckpointPlan : IConversionPlan
         if (!File.Exists(preprocessorPath))
             throw new ModelConfigException($"{directory}: no preprocessor_config.json (the encoder's sampling rate and input normalization come from it)");
         return new HubertCheckpointPlan(reader,
-            HubertConfig.FromHuggingFaceJson(File.ReadAllText(configPath), configPath),
-            HubertPreprocessing.FromHuggingFaceJson(File.ReadAllText(preprocessorPath), preprocessorPath));
+            HubertConfig.FromHuggingFaceJson(HfConfigJson.ReadFile(configPath), configPath),
+            HubertPreprocessing.FromHuggingFaceJson(HfConfigJson.ReadFile(preprocessorPath, "preprocessor_config.json"), preprocessorPath));
     }
 
     public string Architecture => HubertKeys.Architecture;

@@ -1,6 +1,4 @@
 using static MusicGen.Assistant.Models.HfConfigJson;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace MusicGen.Assistant.Models.Hubert;
 
@@ -89,24 +87,44 @@ public sealed record HubertConfig
     public HubertActivation HiddenActivation => HubertActivations.Parse(HiddenAct, "hidden_act");
     public bool UsesLayerNormConvs => FeatExtractNorm == "layer";
 
-    /// <summary>Throws naming the first setting that is missing, inconsistent or not supported.</summary>
+    /// <summary>
+    /// The largest sizes accepted (MERT-v1-330M: hidden 1024, 24 layers of 16 heads, intermediate 4096, 7 convs of
+    /// 512 channels, a 128-tap positional conv in 16 groups).
+    /// </summary>
+    public static class Limits
+    {
+        public const int HiddenSize = 16384, Layers = 256, Heads = 256, IntermediateSize = 1 << 16;
+        public const int ConvLayers = 16, ConvDim = 8192, ConvStride = 1024, ConvKernel = 1024, FrameStride = 1 << 20, PosEmbeddings = 4096;
+    }
+
+    /// <summary>Throws naming the first setting that is missing, inconsistent, not supported or out of <see cref="Limits"/>.</summary>
     public HubertConfig Validate()
     {
         void Fail(string what) => throw new ModelConfigException($"HuBERT config: {what}");
-        if (HiddenSize < 1) Fail($"hidden_size {HiddenSize} must be positive");
-        if (NumHiddenLayers < 1) Fail($"num_hidden_layers {NumHiddenLayers} must be positive");
-        if (NumAttentionHeads < 1 || HiddenSize % NumAttentionHeads != 0)
+        void Range(string key, long value, long min, long max) => ConfigLimits.Range("HuBERT config", key, value, min, max);
+        Range("hidden_size", HiddenSize, 1, Limits.HiddenSize);
+        Range("num_hidden_layers", NumHiddenLayers, 1, Limits.Layers);
+        Range("num_attention_heads", NumAttentionHeads, 1, Limits.Heads);
+        if (HiddenSize % NumAttentionHeads != 0)
             Fail($"num_attention_heads {NumAttentionHeads} must divide hidden_size {HiddenSize}");
-        if (IntermediateSize < 1) Fail($"intermediate_size {IntermediateSize} must be positive");
+        Range("intermediate_size", IntermediateSize, 1, Limits.IntermediateSize);
         if (!(LayerNormEps > 0) || double.IsInfinity(LayerNormEps)) Fail($"layer_norm_eps {LayerNormEps} must be positive");
         if (FeatExtractNorm is not ("group" or "layer")) Fail($"feat_extract_norm '{FeatExtractNorm}' must be 'group' or 'layer'");
-        if (ConvDim.Length == 0) Fail("conv_dim is empty");
+        if (ConvDim is null || ConvDim.Length == 0) Fail("conv_dim is empty");
+        Range("the number of conv layers (conv_dim)", ConvDim!.Length, 1, Limits.ConvLayers);
         if (ConvStride.Length != ConvDim.Length || ConvKernel.Length != ConvDim.Length)
             Fail($"conv_dim ({ConvDim.Length}), conv_stride ({ConvStride.Length}) and conv_kernel ({ConvKernel.Length}) must have the same length");
         for (var i = 0; i < ConvDim.Length; i++)
             if (ConvDim[i] < 1 || ConvStride[i] < 1 || ConvKernel[i] < 1)
                 Fail($"conv layer {i}: conv_dim {ConvDim[i]}, conv_stride {ConvStride[i]} and conv_kernel {ConvKernel[i]} must be positive");
-        if (NumConvPosEmbeddings < 1) Fail($"num_conv_pos_embeddings {NumConvPosEmbeddings} must be positive");
+        for (var i = 0; i < ConvDim.Length; i++)
+        {
+            Range($"conv_dim[{i}]", ConvDim[i], 1, Limits.ConvDim);
+            Range($"conv_stride[{i}]", ConvStride[i], 1, Limits.ConvStride);
+            Range($"conv_kernel[{i}]", ConvKernel[i], 1, Limits.ConvKernel);
+        }
+        ConfigLimits.Product("HuBERT config", "the frame stride (product of conv_stride)", Limits.FrameStride, ConvStride.Select(s => (long)s).ToArray());
+        Range("num_conv_pos_embeddings", NumConvPosEmbeddings, 1, Limits.PosEmbeddings);
         if (NumConvPosEmbeddingGroups < 1 || HiddenSize % NumConvPosEmbeddingGroups != 0)
             Fail($"num_conv_pos_embedding_groups {NumConvPosEmbeddingGroups} must divide hidden_size {HiddenSize}");
         _ = FeatureActivation;
@@ -121,10 +139,7 @@ public sealed record HubertConfig
     /// </summary>
     public static HubertConfig FromHuggingFaceJson(string json, string source)
     {
-        JsonNode? root;
-        try { root = JsonNode.Parse(json); }
-        catch (JsonException e) { throw new ModelConfigException($"{source}: not valid JSON ({e.Message})"); }
-        if (root is not JsonObject o) throw new ModelConfigException($"{source}: expected a JSON object");
+        var o = ParseObject(json, source);
         var modelType = String(o, "model_type", source);
         if (modelType is not ("hubert" or "mert_model"))
             throw new ModelConfigException($"{source}: model_type '{modelType}' is not a HuBERT-architecture encoder (expected 'hubert' or 'mert_model')");

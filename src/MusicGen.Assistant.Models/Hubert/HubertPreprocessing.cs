@@ -1,6 +1,4 @@
 using static MusicGen.Assistant.Models.HfConfigJson;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace MusicGen.Assistant.Models.Hubert;
 
@@ -19,9 +17,12 @@ public sealed record HubertPreprocessing
     /// <summary>The variance floor of zero_mean_unit_var_norm: (x - mean) / sqrt(var + 1e-7).</summary>
     public const double VarianceEpsilon = 1e-7;
 
+    /// <summary>The highest sampling rate accepted (MERT: 24 kHz).</summary>
+    public const int MaxSamplingRate = 384_000;
+
     public HubertPreprocessing Validate()
     {
-        if (SamplingRate < 1) throw new ModelConfigException($"HuBERT preprocessing: sampling_rate {SamplingRate} must be positive");
+        ConfigLimits.Range("HuBERT preprocessing", "sampling_rate", SamplingRate, 1, MaxSamplingRate);
         if (!float.IsFinite(PaddingValue)) throw new ModelConfigException($"HuBERT preprocessing: padding_value {PaddingValue} must be finite");
         return this;
     }
@@ -53,10 +54,7 @@ public sealed record HubertPreprocessing
     /// <summary>Reads a Wav2Vec2FeatureExtractor preprocessor_config.json; refuses settings the model input cannot follow.</summary>
     public static HubertPreprocessing FromHuggingFaceJson(string json, string source)
     {
-        JsonNode? root;
-        try { root = JsonNode.Parse(json); }
-        catch (JsonException e) { throw new ModelConfigException($"{source}: not valid JSON ({e.Message})"); }
-        if (root is not JsonObject o) throw new ModelConfigException($"{source}: expected a JSON object");
+        var o = ParseObject(json, source);
         var type = String(o, "feature_extractor_type", source);
         if (type is not (null or "Wav2Vec2FeatureExtractor"))
             throw new ModelConfigException($"{source}: feature_extractor_type '{type}' is not supported (expected Wav2Vec2FeatureExtractor)");

@@ -22,7 +22,7 @@ public sealed class HubertWeights : IDisposable
     public HubertWeights(GgufFile file, HubertConfig config, ComputeBackend backend)
     {
         Config = config.Validate();
-        _store = new TensorStore(backend, 4 * config.ConvLayers + 16 * config.NumHiddenLayers + 16);
+        _store = WeightBinder.NewStore(file, backend, 4L * config.ConvLayers + 16L * config.NumHiddenLayers + 16);
         try
         {
             var b = new WeightBinder(file, _store);

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using static MusicGen.Assistant.Models.HfConfigJson;
 
 namespace MusicGen.Assistant.Models.M2UGen;
@@ -47,11 +45,9 @@ public sealed class AdapterConfig
     /// </summary>
     public AdapterConfig WithConfigJson(string json, string source)
     {
-        JsonObject root;
-        try { root = JsonNode.Parse(json) as JsonObject ?? throw new ModelConfigException($"{source}: expected a JSON object"); }
-        catch (JsonException e) { throw new ModelConfigException($"{source}: not valid JSON ({e.Message})"); }
-        if (root["adapters"] is not JsonObject adapters) return this;
-        var llama = root["llama"] as JsonObject;
+        var root = ParseObject(json, source);
+        if (Object(root, "adapters", source) is not { } adapters) return this;
+        var llama = Object(root, "llama", source);
         var updated = new List<ModalityAdapterConfig>();
         foreach (var c in Modalities)
         {
@@ -60,7 +56,7 @@ public sealed class AdapterConfig
                 if (expected != actual)
                     throw new ModelConfigException($"{source}: {field} is {expected}, but the checkpoint's {c.Modality.Name()} adapter tensors give {actual}");
             }
-            var section = adapters[JsonSection(c.Modality)] as JsonObject;
+            var section = Object(adapters, JsonSection(c.Modality), source);
             if (section is not null)
             {
                 var channelKey = c.PoolsTime ? "n_hidden_states" : "n_tokens";
@@ -70,7 +66,8 @@ public sealed class AdapterConfig
             Check("adapters.n_blocks", Int(adapters, "n_blocks", c.Blocks, source), c.Blocks);
             if (llama is not null) Check("llama.dim", Int(llama, "dim", c.Dim, source), c.Dim);
             var scaler = Int(adapters, "feature_scaler", c.HiddenDim / Math.Max(1, c.Dim), source);
-            Check("adapters.feature_scaler × dim", scaler * c.Dim, c.HiddenDim);
+            if ((long)scaler * c.Dim != c.HiddenDim)
+                throw new ModelConfigException($"{source}: adapters.feature_scaler × dim is {(long)scaler * c.Dim}, but the checkpoint's {c.Modality.Name()} adapter tensors give {c.HiddenDim}");
             updated.Add(c with { NormEpsilon = Double(adapters, "adapter_norm_eps", c.NormEpsilon, source) });
         }
         return new AdapterConfig(updated);

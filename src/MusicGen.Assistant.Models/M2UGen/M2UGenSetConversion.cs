@@ -66,8 +66,8 @@ public static class M2UGenSetConversion
         if (File.Exists(path)) return Path.GetExtension(path).ToLowerInvariant() is ".pth" or ".pt";
         var config = Path.Combine(path, "config.json");
         if (!Directory.Exists(path) || !File.Exists(config)) return false;
-        try { return (JsonNode.Parse(File.ReadAllText(config)) as JsonObject)?["model_type"] is JsonValue v && v.TryGetValue<string>(out var t) && t == "m2ugen"; }
-        catch (JsonException) { return false; } // the folder's own conversion reports the broken file
+        try { return (JsonNode.Parse(HfConfigJson.ReadFile(config)) as JsonObject)?["model_type"] is JsonValue v && v.TryGetValue<string>(out var t) && t == "m2ugen"; }
+        catch (Exception e) when (e is JsonException or ModelConfigException) { return false; } // the folder's own conversion reports the broken file
     }
 
     private static (ITensorCheckpoint Checkpoint, string? ConfigJson, string ConfigSource) OpenCheckpoint(M2UGenSetSources s)
@@ -88,7 +88,7 @@ public static class M2UGenSetConversion
                 throw new ModelConfigException($"{checkpoint.Source}: not an M2UGen checkpoint (no '{ProjectorCheckpointKeys.FcWeight}' or '{M2UGenLlamaCheckpointKeys.PrefixQuery}')");
             if (configPath is not null && !File.Exists(configPath))
                 throw new FileNotFoundException($"M2UGen config '{configPath}' does not exist", configPath);
-            return (checkpoint, configPath is null ? null : File.ReadAllText(configPath), configPath ?? checkpoint.Source);
+            return (checkpoint, configPath is null ? null : HfConfigJson.ReadFile(configPath), configPath ?? checkpoint.Source);
         }
         catch
         {

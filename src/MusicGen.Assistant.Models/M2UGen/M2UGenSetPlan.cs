@@ -112,7 +112,7 @@ public sealed class M2UGenSetPlan : IDisposable
         var configPath = Path.Combine(folder, "config.json");
         if (!File.Exists(configPath))
             throw new ModelConfigException($"{folder}: no config.json (the MusicGen configuration comes from a Hugging Face MusicGen folder)");
-        var json = File.ReadAllText(configPath);
+        var json = HfConfigJson.ReadFile(configPath);
         MusicGenTextWidth = T5Config.FromHuggingFaceJson(json, configPath).DModel;
         if (Projector.OutDim != MusicGenTextWidth)
             throw new ModelConfigException($"the output projector's out_dim is {Projector.OutDim}, but this MusicGen's text encoder ({configPath}: text_encoder d_model) is {MusicGenTextWidth} wide: the projector's output cannot stand in for its T5 output");

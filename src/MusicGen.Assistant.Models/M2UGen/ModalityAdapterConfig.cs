@@ -39,15 +39,23 @@ public sealed record ModalityAdapterConfig
     /// <summary>Whether the input is averaged over time first (music: MERT hidden states are [C, frames, W]).</summary>
     public bool PoolsTime => Modality == M2UGenModality.Music;
 
-    /// <summary>Throws naming the first setting that is not positive.</summary>
+    /// <summary>The largest sizes accepted (the real model: C 3137, W 1024, D = H = 4096, 3 blocks).</summary>
+    public static class Limits
+    {
+        public const int Channels = 1 << 16, InWidth = 16384, Dim = 16384, HiddenDim = 1 << 17, Blocks = 64;
+    }
+
+    /// <summary>Throws naming the first setting that is not positive or out of <see cref="Limits"/>.</summary>
     public ModalityAdapterConfig Validate()
     {
-        void Fail(string what) => throw new ModelConfigException($"M2UGen {Modality.Name()} adapter config: {what}");
-        if (Channels < 1) Fail($"channels {Channels} must be positive");
-        if (InWidth < 1) Fail($"in_width {InWidth} must be positive");
-        if (Dim < 1) Fail($"dim {Dim} must be positive");
-        if (HiddenDim < 1) Fail($"hidden_dim {HiddenDim} must be positive");
-        if (Blocks < 1) Fail($"blocks {Blocks} must be at least 1");
+        var subject = $"M2UGen {Modality.Name()} adapter config";
+        void Fail(string what) => throw new ModelConfigException($"{subject}: {what}");
+        void Range(string key, long value, long max) => ConfigLimits.Range(subject, key, value, 1, max);
+        Range("channels", Channels, Limits.Channels);
+        Range("in_width", InWidth, Limits.InWidth);
+        Range("dim", Dim, Limits.Dim);
+        Range("hidden_dim", HiddenDim, Limits.HiddenDim);
+        Range("blocks", Blocks, Limits.Blocks);
         if (!(NormEpsilon > 0) || double.IsInfinity(NormEpsilon)) Fail($"norm_epsilon {NormEpsilon} must be positive");
         if (!(L2Epsilon > 0) || double.IsInfinity(L2Epsilon)) Fail($"l2_epsilon {L2Epsilon} must be positive");
         if (!(InputScale > 0) || double.IsInfinity(InputScale)) Fail($"input_scale {InputScale} must be positive");
@@ -78,7 +86,7 @@ public sealed record ModalityAdapterConfig
             throw new ModelWeightsException($"{source}: tensor '{AdapterCheckpointKeys.Gate(m, 1)}' has shape {Shape(gate)}, expected [H, {proj[0]}] (Linear({proj[0]}, H))");
 
         var blocks = 0;
-        while (shapeOf(AdapterCheckpointKeys.Norm(m, blocks + 1)) is not null) blocks++;
+        while (blocks <= Limits.Blocks && shapeOf(AdapterCheckpointKeys.Norm(m, blocks + 1)) is not null) blocks++;
         if (blocks == 0) throw Missing(AdapterCheckpointKeys.Norm(m, 1), $"[{proj[0]}]");
         for (var i = 1; i <= blocks; i++)
             if (shapeOf(AdapterCheckpointKeys.LegacyNormBias(m, i)) is not null)
@@ -87,11 +95,14 @@ public sealed record ModalityAdapterConfig
         return new ModalityAdapterConfig
         {
             Modality = m,
-            Channels = checked((int)agg[1]),
-            InWidth = checked((int)proj[1]),
-            Dim = checked((int)proj[0]),
-            HiddenDim = checked((int)gate[0]),
+            Channels = Size(agg[1]),
+            InWidth = Size(proj[1]),
+            Dim = Size(proj[0]),
+            HiddenDim = Size(gate[0]),
             Blocks = blocks,
         }.Validate();
     }
+
+    // a tensor dimension past int range is out of every limit; Validate names it
+    private static int Size(long dimension) => (int)Math.Min(dimension, int.MaxValue);
 }

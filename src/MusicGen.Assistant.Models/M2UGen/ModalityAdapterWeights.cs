@@ -20,7 +20,7 @@ public sealed class ModalityAdapterWeights : IDisposable
     {
         Config = config.Validate();
         var m = config.Modality;
-        _store = new TensorStore(backend, 4 + 4 * config.Blocks + 4);
+        _store = WeightBinder.NewStore(file, backend, 4 + 4L * config.Blocks + 4);
         try
         {
             var b = new WeightBinder(file, _store);

@@ -25,6 +25,7 @@ public static class ModelSetLocator
             return Checked(ModelSetManifestFile.Read(manifest));
         }
         if (!File.Exists(full)) throw new FileNotFoundException($"model '{model}' does not exist", full);
+        Native.Files.InputFile.RequireRegular(full, "model");
         return Sniff(full) switch
         {
             FileKind.Json => Checked(ModelSetManifestFile.Read(full)),
@@ -58,7 +59,10 @@ public static class ModelSetLocator
                  {
                      ("text_encoder", m.TextEncoderPath), ("decoder", m.DecoderPath), ("codec", m.CodecPath), ("tokenizer", m.TokenizerPath),
                  }.Concat(m.Assistant?.Files() ?? []))
+        {
             if (!File.Exists(path)) throw new FileNotFoundException($"{m.Source}: the {field} file '{path}' does not exist", path);
+            Native.Files.InputFile.RequireRegular(path, $"{m.Source}: the {field} file");
+        }
         return m;
     }
 

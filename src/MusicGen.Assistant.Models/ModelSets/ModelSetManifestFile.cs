@@ -23,7 +23,7 @@ public static class ModelSetManifestFile
         var full = Path.GetFullPath(path);
         if (!File.Exists(full)) throw new FileNotFoundException($"model set manifest '{path}' does not exist", full);
         JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(full)); }
+        try { root = JsonNode.Parse(HfConfigJson.ReadFile(full, "model set manifest")); }
         catch (JsonException e) { throw new ModelConfigException($"{full}: not a valid JSON model set manifest ({e.Message})"); }
         if (root is not JsonObject o) throw new ModelConfigException($"{full}: a model set manifest must be a JSON object");
 

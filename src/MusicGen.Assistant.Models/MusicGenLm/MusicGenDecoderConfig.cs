@@ -1,6 +1,4 @@
 using static MusicGen.Assistant.Models.HfConfigJson;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace MusicGen.Assistant.Models.MusicGenLm;
 
@@ -59,14 +57,37 @@ public sealed record MusicGenDecoderConfig
     /// <summary>Rows of each embedding table: the codes plus the special token.</summary>
     public int EmbeddingRows => VocabSize + 1;
 
-    /// <summary>Throws naming the first setting this implementation cannot run or that is inconsistent.</summary>
+    /// <summary>
+    /// The largest sizes accepted (musicgen-large: hidden 2048, 48 layers of 32 heads, ffn 8192, 4 or 8 codebooks of
+    /// 2048, 2048 positions; melody: 235 chroma frames of 12 bins). The sinusoidal position table is computed, not
+    /// read, so its size (positions x hidden) is bounded too.
+    /// </summary>
+    public static class Limits
+    {
+        public const int VocabSize = 1 << 16, HiddenSize = 16384, Layers = 256, Heads = 256, FfnDim = 1 << 16, Codebooks = 64;
+        public const int Positions = 1 << 16, ChromaLength = 1 << 14, NumChroma = 1024;
+
+        /// <summary>Values of the sinusoidal table (positions x hidden): 1 GiB of f32.</summary>
+        public const long PositionTable = 1L << 28;
+    }
+
+    /// <summary>Throws naming the first setting this implementation cannot run, that is inconsistent or out of <see cref="Limits"/>.</summary>
     public MusicGenDecoderConfig Validate(string source = "MusicGen decoder config")
     {
         void Fail(string what) => throw new ModelConfigException($"{source}: {what}");
-        if (VocabSize < 1) Fail($"vocab_size {VocabSize} must be positive");
-        if (HiddenSize < 1) Fail($"hidden_size {HiddenSize} must be positive");
-        if (NumHiddenLayers < 1) Fail($"num_hidden_layers {NumHiddenLayers} must be positive");
-        if (NumAttentionHeads < 1) Fail($"num_attention_heads {NumAttentionHeads} must be positive");
+        void Range(string key, long value, long min, long max) => ConfigLimits.Range(source, key, value, min, max);
+        Range("vocab_size", VocabSize, 1, Limits.VocabSize);
+        Range("hidden_size", HiddenSize, 1, Limits.HiddenSize);
+        Range("num_hidden_layers", NumHiddenLayers, 1, Limits.Layers);
+        Range("num_attention_heads", NumAttentionHeads, 1, Limits.Heads);
+        Range("ffn_dim", FfnDim, 1, Limits.FfnDim);
+        Range("num_codebooks", NumCodebooks, 1, Limits.Codebooks);
+        Range("max_position_embeddings", MaxPositionEmbeddings, 1, Limits.Positions);
+        if ((long)MaxPositionEmbeddings * HiddenSize > Limits.PositionTable)
+            Fail($"max_position_embeddings {MaxPositionEmbeddings} x hidden_size {HiddenSize} exceeds the {Limits.PositionTable}-value position table this implementation computes");
+        // lower bounds of the melody settings are checked below, with their meaning
+        Range("chroma_length", ChromaLength, int.MinValue, Limits.ChromaLength);
+        Range("num_chroma", NumChroma, int.MinValue, Limits.NumChroma);
         if (HiddenSize % NumAttentionHeads != 0)
             Fail($"num_attention_heads {NumAttentionHeads} does not divide hidden_size {HiddenSize} " +
                  $"(heads x head_dim must equal hidden_size; the medium and large hub configs once carried a wrong head count: " +
@@ -98,12 +119,9 @@ public sealed record MusicGenDecoderConfig
     /// </summary>
     public static MusicGenDecoderConfig FromHuggingFaceJson(string json, string source)
     {
-        JsonNode? root;
-        try { root = JsonNode.Parse(json); }
-        catch (JsonException e) { throw new ModelConfigException($"{source}: not valid JSON ({e.Message})"); }
-        if (root is not JsonObject obj) throw new ModelConfigException($"{source}: expected a JSON object");
+        var obj = ParseObject(json, source);
         static bool IsDecoder(string? type) => type is "musicgen_decoder" or "musicgen_melody_decoder";
-        var node = IsDecoder(String(obj, "model_type", source)) ? obj : obj["decoder"] as JsonObject;
+        var node = IsDecoder(String(obj, "model_type", source)) ? obj : Object(obj, "decoder", source);
         var decoderType = node is null ? null : String(node, "model_type", source);
         if (node is null || !IsDecoder(decoderType))
             throw new ModelConfigException($"{source}: neither a MusicGen decoder config nor a config with a 'musicgen_decoder' or 'musicgen_melody_decoder' as 'decoder'");

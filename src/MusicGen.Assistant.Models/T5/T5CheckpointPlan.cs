@@ -68,11 +68,9 @@ public sealed class T5CheckpointPlan : IConversionPlan
     public static T5CheckpointPlan ForMusicGen(CheckpointReader reader, string configJson, string configPath)
     {
         var config = T5Config.FromHuggingFaceJson(configJson, configPath);
-        var decoder = (JsonNode.Parse(configJson) as JsonObject)?["decoder"] as JsonObject
+        var decoder = HfConfigJson.Object(HfConfigJson.ParseObject(configJson, configPath), "decoder", configPath)
                       ?? throw new ModelConfigException($"{configPath}: no 'decoder' section (needed for the text projection's width)");
-        var width = decoder["hidden_size"] is JsonValue v && v.TryGetValue<int>(out var h) ? h
-            : decoder["hidden_size"] is null ? 1024 // MusicgenDecoderConfig's default
-            : throw new ModelConfigException($"{configPath}: decoder 'hidden_size' should be an integer, found {decoder["hidden_size"]!.ToJsonString()}");
+        var width = HfConfigJson.Int(decoder, "hidden_size", 1024, configPath); // MusicgenDecoderConfig's default
         const string module = "enc_to_dec_proj";
         if (reader.Contains($"{module}.weight"))
             return new T5CheckpointPlan(reader, config, "text_encoder.", (module, width));

@@ -1,6 +1,4 @@
 using static MusicGen.Assistant.Models.HfConfigJson;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace MusicGen.Assistant.Models.T5;
 
@@ -64,18 +62,36 @@ public sealed record T5Config
         });
     }
 
-    /// <summary>Throws naming the first setting that is missing, inconsistent or not supported.</summary>
+    /// <summary>
+    /// The largest sizes accepted (t5-base: vocab 32128, d_model 768, 12 layers of 12 heads, d_ff 3072, 32 buckets).
+    /// <see cref="InputTokens"/> bounds the text: attention and the position-bucket grid grow with its square, and
+    /// transformers' MusicGen (and audiocraft's T5Conditioner) tokenize without truncation, so a longer prompt is
+    /// refused with this limit named rather than silently cut.
+    /// </summary>
+    public static class Limits
+    {
+        public const int VocabSize = 1 << 20, DModel = 16384, DKv = 1024, DFf = 1 << 16, Layers = 256, Heads = 256, InnerDim = 1 << 16;
+        public const int Buckets = 4096, MaxDistance = 1 << 20;
+
+        /// <summary>Tokens (eos included) per text: t5-base's n_positions and its tokenizer's model_max_length.</summary>
+        public const int InputTokens = 512;
+    }
+
+    /// <summary>Throws naming the first setting that is missing, inconsistent, not supported or out of <see cref="Limits"/>.</summary>
     public T5Config Validate()
     {
         void Fail(string what) => throw new ModelConfigException($"T5 config: {what}");
-        if (VocabSize < 1) Fail($"vocab_size {VocabSize} must be positive");
-        if (DModel < 1) Fail($"d_model {DModel} must be positive");
-        if (DKv < 1) Fail($"d_kv {DKv} must be positive");
-        if (DFf < 1) Fail($"d_ff {DFf} must be positive");
-        if (NumLayers < 1) Fail($"num_layers {NumLayers} must be positive");
-        if (NumHeads < 1) Fail($"num_heads {NumHeads} must be positive");
+        void Range(string key, long value, long min, long max) => ConfigLimits.Range("T5 config", key, value, min, max);
+        Range("vocab_size", VocabSize, 1, Limits.VocabSize);
+        Range("d_model", DModel, 1, Limits.DModel);
+        Range("d_kv", DKv, 1, Limits.DKv);
+        Range("d_ff", DFf, 1, Limits.DFf);
+        Range("num_layers", NumLayers, 1, Limits.Layers);
+        Range("num_heads", NumHeads, 1, Limits.Heads);
+        ConfigLimits.Product("T5 config", "num_heads x d_kv", Limits.InnerDim, NumHeads, DKv);
         // bidirectional buckets: half per direction, half of those exact; the log-spaced rest needs max_distance beyond them
-        if (RelativeAttentionNumBuckets < 4) Fail($"relative_attention_num_buckets {RelativeAttentionNumBuckets} must be at least 4");
+        Range("relative_attention_num_buckets", RelativeAttentionNumBuckets, 4, Limits.Buckets);
+        Range("relative_attention_max_distance", RelativeAttentionMaxDistance, 1, Limits.MaxDistance);
         var maxExact = RelativeAttentionNumBuckets / 4;
         if (RelativeAttentionMaxDistance <= maxExact)
             Fail($"relative_attention_max_distance {RelativeAttentionMaxDistance} must exceed the {maxExact} exact buckets per direction");
@@ -87,11 +103,8 @@ public sealed record T5Config
     /// <summary>Reads a transformers config.json: a T5 config, or a MusicGen config holding one as text_encoder.</summary>
     public static T5Config FromHuggingFaceJson(string json, string source)
     {
-        JsonNode? root;
-        try { root = JsonNode.Parse(json); }
-        catch (JsonException e) { throw new ModelConfigException($"{source}: not valid JSON ({e.Message})"); }
-        if (root is not JsonObject obj) throw new ModelConfigException($"{source}: expected a JSON object");
-        var node = String(obj, "model_type", source) == "t5" ? obj : obj["text_encoder"] as JsonObject;
+        var obj = ParseObject(json, source);
+        var node = String(obj, "model_type", source) == "t5" ? obj : Object(obj, "text_encoder", source);
         if (node is null || String(node, "model_type", source) != "t5")
             throw new ModelConfigException($"{source}: neither a T5 config nor a config with a T5 'text_encoder'");
         var d = new T5Config();

@@ -81,6 +81,11 @@ public sealed class T5Encoder : IDisposable
         ArgumentNullException.ThrowIfNull(mask);
         int batch = ids.GetLength(0), length = ids.GetLength(1);
         if (batch < 1 || length < 1) throw new ArgumentException($"input_ids [{batch}, {length}] is empty", nameof(ids));
+        // checked before anything is sized by the length: attention and the bucket grid grow with its square
+        if (length > T5Config.Limits.InputTokens)
+            throw new ArgumentException(
+                $"the text is {length} tokens long (end-of-sequence included); the T5 text encoder takes at most {T5Config.Limits.InputTokens} " +
+                "(t5-base's n_positions): shorten the prompt");
         if (mask.GetLength(0) != batch || mask.GetLength(1) != length)
             throw new ArgumentException($"attention_mask [{mask.GetLength(0)}, {mask.GetLength(1)}] does not match input_ids [{batch}, {length}]", nameof(mask));
         for (var b = 0; b < batch; b++)

@@ -22,7 +22,7 @@ public sealed class T5Weights : IDisposable
     {
         Config = config.Validate();
         CheckHeadLayout(file, config);
-        _store = new TensorStore(backend, 9 * config.NumLayers + 8);
+        _store = WeightBinder.NewStore(file, backend, 9L * config.NumLayers + 8);
         try
         {
             var b = new WeightBinder(file, _store);

@@ -90,7 +90,7 @@ public static class HfLlamaTokenizerFolder
     {
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+            return JsonNode.Parse(HfConfigJson.ReadFile(path, Path.GetFileName(path))) as JsonObject
                    ?? throw new ModelConfigException($"{path}: expected a JSON object");
         }
         catch (JsonException e)

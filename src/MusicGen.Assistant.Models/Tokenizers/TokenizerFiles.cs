@@ -14,7 +14,8 @@ public static class TokenizerFiles
     public static bool IsGguf(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) return false;
+        // only a regular file is opened to look (a FIFO would block): anything else is refused by whoever reads it
+        if (!File.Exists(path) || Native.Files.InputFile.KindOf(path) != Native.Files.FileKind.Regular) return false;
         Span<byte> head = stackalloc byte[4];
         using var stream = File.OpenRead(path);
         return stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && head.SequenceEqual("GGUF"u8);

@@ -33,10 +33,7 @@ internal static class PreprocessorConfigJson
 {
     public static JsonObject Parse(string json, string source)
     {
-        JsonNode? root;
-        try { root = JsonNode.Parse(json); }
-        catch (JsonException e) { throw new ModelConfigException($"{source}: not valid JSON ({e.Message})"); }
-        return root as JsonObject ?? throw new ModelConfigException($"{source}: expected a JSON object");
+        return HfConfigJson.ParseObject(json, source);
     }
 
     public static PilResample Resample(JsonObject o, string key, PilResample fallback, string source)
@@ -63,6 +60,9 @@ internal static class PreprocessorConfigJson
         };
         if (target.ShortestEdge is < 1 || target.ShortestEdge is null && (target.Height < 1 || target.Width < 1))
             throw new ModelConfigException($"{source}: '{key}' {target} must be positive");
+        const int max = VisionTransformerConfig.Limits.ImageSide;
+        if (target.ShortestEdge is > max || target.Height > max || target.Width > max)
+            throw new ModelConfigException($"{source}: '{key}' {target} is larger than {max} pixels a side, the largest this implementation accepts");
         return target;
     }
 

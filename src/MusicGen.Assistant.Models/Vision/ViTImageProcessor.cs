@@ -40,7 +40,7 @@ public sealed record ViTImageProcessorSettings
         };
     }
 
-    public static ViTImageProcessorSettings FromFile(string path) => FromJson(File.ReadAllText(path), path);
+    public static ViTImageProcessorSettings FromFile(string path) => FromJson(ReadFile(path, "preprocessor_config.json"), path);
 }
 
 /// <summary>

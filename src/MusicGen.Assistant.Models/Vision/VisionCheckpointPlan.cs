@@ -72,7 +72,7 @@ public sealed class VisionCheckpointPlan : IConversionPlan
     /// </summary>
     public static VisionCheckpointPlan FromHuggingFace(CheckpointReader reader, string configJson, string configPath)
     {
-        var modelType = (JsonNode.Parse(configJson) as JsonObject)?["model_type"]?.GetValue<string>();
+        var modelType = HfConfigJson.String(HfConfigJson.ParseObject(configJson, configPath), "model_type", configPath);
         var config = modelType switch
         {
             "vit" => ViTConfig.FromHuggingFaceJson(configJson, configPath).ToTransformer(),

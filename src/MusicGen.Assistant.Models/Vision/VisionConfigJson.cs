@@ -9,10 +9,7 @@ internal static class VisionConfigJson
 {
     public static JsonObject Parse(string json, string source, string modelType)
     {
-        JsonNode? root;
-        try { root = JsonNode.Parse(json); }
-        catch (JsonException e) { throw new ModelConfigException($"{source}: not valid JSON ({e.Message})"); }
-        if (root is not JsonObject o) throw new ModelConfigException($"{source}: expected a JSON object");
+        var o = ParseObject(json, source);
         var type = String(o, "model_type", source);
         if (type != modelType)
             throw new ModelConfigException($"{source}: model_type is '{type ?? "(missing)"}', expected '{modelType}'");

@@ -96,25 +96,32 @@ public sealed record VisionTransformerConfig
         _ => throw new ModelConfigException($"{model} config: hidden_act '{hiddenAct}' is not supported (gelu, gelu_new, gelu_fast, gelu_pytorch_tanh, quick_gelu, relu, silu, swish)"),
     };
 
-    /// <summary>Throws naming the first setting that is missing, inconsistent or not supported.</summary>
+    /// <summary>
+    /// The largest sizes accepted (ViT-L/ViViT-B: hidden 1024, 24 layers, 224×224 images, 32 frames, 3137 tokens). The
+    /// sequence length bounds attention, whose memory grows with its square.
+    /// </summary>
+    public static class Limits
+    {
+        public const int HiddenSize = 16384, Layers = 256, Heads = 256, IntermediateSize = 1 << 16, Channels = 16;
+        public const int Frames = 1024, ImageSide = 8192, PatchVector = 1 << 20, Tokens = 16384;
+    }
+
+    /// <summary>Throws naming the first setting that is missing, inconsistent, not supported or out of <see cref="Limits"/>.</summary>
     public VisionTransformerConfig Validate()
     {
         void Fail(string what) => throw new ModelConfigException($"{Name} config: {what}");
-        void Positive(int value, string key)
-        {
-            if (value < 1) Fail(string.Create(CultureInfo.InvariantCulture, $"{key} {value} must be positive"));
-        }
-        Positive(HiddenSize, "hidden_size");
-        Positive(NumHiddenLayers, "num_hidden_layers");
-        Positive(NumAttentionHeads, "num_attention_heads");
-        Positive(IntermediateSize, "intermediate_size");
-        Positive(NumChannels, "num_channels");
-        Positive(NumFrames, "num_frames");
-        Positive(ImageHeight, "image height");
-        Positive(ImageWidth, "image width");
-        Positive(PatchFrames, "tubelet depth");
-        Positive(PatchHeight, "patch height");
-        Positive(PatchWidth, "patch width");
+        void Positive(int value, string key, int max) => ConfigLimits.Range($"{Name} config", key, value, 1, max);
+        Positive(HiddenSize, "hidden_size", Limits.HiddenSize);
+        Positive(NumHiddenLayers, "num_hidden_layers", Limits.Layers);
+        Positive(NumAttentionHeads, "num_attention_heads", Limits.Heads);
+        Positive(IntermediateSize, "intermediate_size", Limits.IntermediateSize);
+        Positive(NumChannels, "num_channels", Limits.Channels);
+        Positive(NumFrames, "num_frames", Limits.Frames);
+        Positive(ImageHeight, "image height", Limits.ImageSide);
+        Positive(ImageWidth, "image width", Limits.ImageSide);
+        Positive(PatchFrames, "tubelet depth", Limits.Frames);
+        Positive(PatchHeight, "patch height", Limits.ImageSide);
+        Positive(PatchWidth, "patch width", Limits.ImageSide);
         if (HiddenSize % NumAttentionHeads != 0)
             Fail($"hidden_size {HiddenSize} is not a multiple of num_attention_heads {NumAttentionHeads}");
         if (Family == VisionFamily.ViT && (NumFrames != 1 || PatchFrames != 1))
@@ -122,6 +129,10 @@ public sealed record VisionTransformerConfig
         if (PatchFrames > NumFrames || PatchHeight > ImageHeight || PatchWidth > ImageWidth)
             Fail($"patch {PatchFrames}×{PatchHeight}×{PatchWidth} is larger than the input {NumFrames}×{ImageHeight}×{ImageWidth}");
         if (!(LayerNormEps > 0) || double.IsInfinity(LayerNormEps)) Fail($"layer_norm_eps {LayerNormEps} must be positive");
+        ConfigLimits.Product($"{Name} config", "the patch size (channels x frames x height x width)", Limits.PatchVector,
+            NumChannels, PatchFrames, PatchHeight, PatchWidth);
+        ConfigLimits.Product($"{Name} config", "the number of patches (grid frames x rows x columns)", Limits.Tokens - 1,
+            NumFrames / PatchFrames, ImageHeight / PatchHeight, ImageWidth / PatchWidth);
         _ = ParseActivation(HiddenAct, Name);
         return this;
     }

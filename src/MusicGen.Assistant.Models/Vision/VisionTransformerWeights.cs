@@ -22,7 +22,7 @@ public sealed class VisionTransformerWeights : IDisposable
     {
         Config = config.Validate();
         var k = VisionKeys.For(config.Family);
-        _store = new TensorStore(backend, 16 * config.NumHiddenLayers + 16);
+        _store = WeightBinder.NewStore(file, backend, 16L * config.NumHiddenLayers + 16);
         try
         {
             var b = new WeightBinder(file, _store);
@@ -76,6 +76,9 @@ public sealed class VisionTransformerWeights : IDisposable
     public LinearWeights? Pooler { get; }
 
     public long ResidentBytes => _store.AllocatedBytes;
+
+    /// <summary>The backend the weights live on.</summary>
+    public ComputeBackend Backend => _store.Backend;
 
     public void Dispose() => _store.Dispose();
 }

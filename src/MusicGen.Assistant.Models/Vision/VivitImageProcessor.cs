@@ -46,7 +46,7 @@ public sealed record VivitImageProcessorSettings
         };
     }
 
-    public static VivitImageProcessorSettings FromFile(string path) => FromJson(File.ReadAllText(path), path);
+    public static VivitImageProcessorSettings FromFile(string path) => FromJson(HfConfigJson.ReadFile(path, "preprocessor_config.json"), path);
 }
 
 /// <summary>

@@ -25,6 +25,12 @@ public static class TokenizerJsonReader
 {
     public static SentencePieceModelProto Parse(ReadOnlySpan<byte> json, string source)
     {
+        // the JSON reader checks UTF-8 only when a string is read out; checked here, every string is valid
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            System.Text.Unicode.Utf8.ToUtf16(json, new char[json.Length], out int valid, out _, replaceInvalidSequences: false);
+            throw new TokenizerFormatException(source, $"not valid UTF-8 (invalid byte 0x{json[valid]:X2} at offset {valid})");
+        }
         JsonDocument document;
         try
         {
@@ -113,7 +119,7 @@ public static class TokenizerJsonReader
         foreach (var token in added.EnumerateArray())
         {
             if (token.ValueKind != JsonValueKind.Object
-                || !token.TryGetProperty("id", out var idElement) || !idElement.TryGetInt32(out int id)
+                || !token.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt32(out int id)
                 || !token.TryGetProperty("content", out var contentElement) || contentElement.ValueKind != JsonValueKind.String)
                 throw new TokenizerFormatException(source, $"added_tokens entry {token.GetRawText()} needs an integer \"id\" and a string \"content\"");
             string content = contentElement.GetString()!;

@@ -1,3 +1,5 @@
+using MusicGen.Assistant.Native.Files;
+
 namespace MusicGen.Assistant.Text.SentencePiece;
 
 /// <summary>
@@ -11,5 +13,5 @@ public sealed record SentencePieceModelProto(
     NormalizerSpec? DenormalizerSpec)
 {
     /// <summary>Reads and parses a sentencepiece <c>.model</c> file.</summary>
-    public static SentencePieceModelProto ReadFile(string path) => ModelProtoParser.Parse(File.ReadAllBytes(path), path);
+    public static SentencePieceModelProto ReadFile(string path) => ModelProtoParser.Parse(File.ReadAllBytes(InputFile.RequireRegular(path, "sentencepiece model")), path);
 }

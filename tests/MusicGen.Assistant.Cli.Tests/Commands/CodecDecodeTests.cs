@@ -9,16 +9,23 @@ public sealed class CodecDecodeTests : IDisposable
     private readonly TempDirectory _dir = new();
     private readonly string _model = ConvertedFixtures.TinyModel;
 
+    // the fixture codec behind _model
+    private static readonly Models.Encodec.EncodecConfig Codec = FixtureModelSet.Codec(MusicGen.Assistant.Testing.FixtureSet.ByName("musicgen-tiny"));
+    private static int K => Codec.QuantizersForBandwidth();
+
     public void Dispose() => _dir.Dispose();
 
     private CliResult Decode(string codes, string wav, params string[] extra) =>
         Mga.Run(["codec", "decode", codes, wav, "--model", _model, .. extra]);
 
-    /// <summary>Codes of the tiny model for 1000 samples: 2 frames, the second one partly used.</summary>
+    /// <summary>Codes of the tiny model for 1000 samples: 2 frames (of 640), the second one partly used; the last code the largest.</summary>
     private string ValidCodes(string name = "a.codes")
     {
         var path = _dir.File(name);
-        AudioCodesFile.Write(path, new AudioCodesFormat(32000, 640, 64, 4, 1), [[1, 2], [3, 4], [5, 6], [7, 63]], 1000);
+        var codes = Enumerable.Range(0, K).Select(q => new[] { (2 * q + 1) % Codec.CodebookSize, (2 * q + 2) % Codec.CodebookSize }).ToArray();
+        codes[^1][1] = Codec.CodebookSize - 1;
+        Assert.True(1000 > Codec.HopLength && 1000 <= 2 * Codec.HopLength, "1000 samples must take exactly 2 frames of the fixture codec");
+        AudioCodesFile.Write(path, new AudioCodesFormat(Codec.SamplingRate, Codec.HopLength, Codec.CodebookSize, K, Codec.AudioChannels), codes, 1000);
         return path;
     }
 
@@ -28,7 +35,7 @@ public sealed class CodecDecodeTests : IDisposable
         var result = Decode(ValidCodes(), _dir.File("a.wav"), "--format", "pcm24").Succeeded();
         Assert.Contains("1000 samples", result.Out);
         var format = WavReader.ReadFormat(_dir.File("a.wav"));
-        Assert.Equal((32000, 1, WavSampleFormat.Pcm24, 1000L), (format.SampleRate, format.ChannelCount, format.SampleFormat, format.FrameCount));
+        Assert.Equal((Codec.SamplingRate, 1, WavSampleFormat.Pcm24, 1000L), (format.SampleRate, format.ChannelCount, format.SampleFormat, format.FrameCount));
     }
 
     [Fact]
@@ -65,9 +72,12 @@ public sealed class CodecDecodeTests : IDisposable
     public void Codes_of_another_encodec_are_refused_naming_the_differences()
     {
         var codes = _dir.File("big.codes");
-        AudioCodesFile.Write(codes, new AudioCodesFormat(24000, 320, 1024, 8, 1), Enumerable.Repeat(new[] { 1 }, 8).ToArray(), 320);
+        // another rate, a larger codebook and more codebooks than the fixture codec's
+        var (rate, size, k) = (Codec.SamplingRate == 24000 ? 16000 : 24000, Codec.CodebookSize * 16, K + 4);
+        AudioCodesFile.Write(codes, new AudioCodesFormat(rate, 320, size, k, 1), Enumerable.Repeat(new[] { 1 }, k).ToArray(), 320);
         Decode(codes, _dir.File("out.wav")).FailedWith(1, "big.codes", "was not made by the EnCodec",
-            "sample rate 24000 Hz vs the model's 32000 Hz", "codebook size 1024 vs the model's 64", "8 codebooks per frame, the model has 4");
+            $"sample rate {rate} Hz vs the model's {Codec.SamplingRate} Hz", $"codebook size {size} vs the model's {Codec.CodebookSize}",
+            $"{k} codebooks per frame, the model has {K}");
         Assert.Equal(["big.codes"], _dir.FileNames()); // no output, no temporary file left
     }
 

@@ -15,6 +15,9 @@ public sealed class CodecEncodeMediaTests : IDisposable
     private readonly TempDirectory _dir = new();
     private readonly string _model = ConvertedFixtures.TinyModel;
 
+    // the fixture codec's rate, the rate everything is resampled to
+    private static readonly int ModelRate = FixtureModelSet.Codec(MusicGen.Assistant.Testing.FixtureSet.ByName("musicgen-tiny")).SamplingRate;
+
     public void Dispose() => _dir.Dispose();
 
     private CliResult Encode(string input, string codes) => Mga.Run("codec", "encode", input, codes, "--model", _model);
@@ -35,9 +38,9 @@ public sealed class CodecEncodeMediaTests : IDisposable
         var flac = Encode(_dir.File("song.flac"), _dir.File("flac.codes")).Succeeded();
         Encode(_dir.File("q.wav"), _dir.File("wav.codes")).Succeeded();
 
-        Assert.Matches(@"input +flac, 44100 Hz, 2 ch, 3\.00 s \(downmixed to mono, resampled to 32000 Hz\)", flac.Out);
+        Assert.Matches($@"input +flac, 44100 Hz, 2 ch, 3\.00 s \(downmixed to mono, resampled to {ModelRate} Hz\)", flac.Out);
         var fromFlac = AudioCodesFile.Read(_dir.File("flac.codes"));
-        Assert.Equal(Resampler.OutputLength(Frames, Rate, 32000), fromFlac.Header.SampleCount);
+        Assert.Equal(Resampler.OutputLength(Frames, Rate, ModelRate), fromFlac.Header.SampleCount);
         Assert.Equal(AudioCodesFile.Read(_dir.File("wav.codes")).Codes, fromFlac.Codes);
         Assert.Equal(["flac.codes", "q.wav", "song.flac", "wav.codes"], _dir.FileNames()); // no spool left
     }
@@ -49,7 +52,7 @@ public sealed class CodecEncodeMediaTests : IDisposable
         var result = Encode(_dir.File("song.mp3"), _dir.File("mp3.codes")).Succeeded();
         Assert.Matches(@"input +mp3, 44100 Hz, 2 ch", result.Out);
         // ffmpeg's LAME header restores the exact length, so the codes cover exactly the resampled source
-        Assert.Equal(Resampler.OutputLength(Frames, Rate, 32000), AudioCodesFile.ReadHeader(_dir.File("mp3.codes")).SampleCount);
+        Assert.Equal(Resampler.OutputLength(Frames, Rate, ModelRate), AudioCodesFile.ReadHeader(_dir.File("mp3.codes")).SampleCount);
     }
 
     [Fact]

@@ -12,6 +12,10 @@ public sealed class CodecEncodeTests : IDisposable
     private readonly TempDirectory _dir = new();
     private readonly string _model = ConvertedFixtures.TinyModel;
 
+    // the fixture codec behind _model: its rate, hop, codebook size and codebooks at its first bandwidth
+    private static readonly Models.Encodec.EncodecConfig Codec = FixtureModelSet.Codec(MusicGen.Assistant.Testing.FixtureSet.ByName("musicgen-tiny"));
+    private static int Rate => Codec.SamplingRate;
+
     public void Dispose() => _dir.Dispose();
 
     private CliResult Encode(string wav, string codes, params string[] extra) =>
@@ -25,19 +29,20 @@ public sealed class CodecEncodeTests : IDisposable
         var tone = TestAudio.Tones(inRate, frames);
         var stereo = TestAudio.Write(_dir.File("stereo.wav"), inRate, WavSampleFormat.Float32, tone, tone);
         var result = Encode(stereo, _dir.File("stereo.codes")).Succeeded();
-        Assert.Contains("downmixed to mono, resampled to 32000 Hz", result.Out);
+        Assert.Contains($"downmixed to mono, resampled to {Rate} Hz", result.Out);
 
-        // the same signal resampled in one go and given as 32 kHz mono must give the very same codes
-        var mono = TestAudio.Write(_dir.File("mono.wav"), 32000, WavSampleFormat.Float32, Resampler.Resample(tone, inRate, 32000));
+        // the same signal resampled in one go and given as mono at the model's rate must give the very same codes
+        var mono = TestAudio.Write(_dir.File("mono.wav"), Rate, WavSampleFormat.Float32, Resampler.Resample(tone, inRate, Rate));
         Encode(mono, _dir.File("mono.codes")).Succeeded();
 
         var fromStereo = AudioCodesFile.Read(_dir.File("stereo.codes"));
         var fromMono = AudioCodesFile.Read(_dir.File("mono.codes"));
-        var samples = Resampler.OutputLength(frames, inRate, 32000);
-        Assert.Equal(192000, samples);
+        var samples = Resampler.OutputLength(frames, inRate, Rate);
+        Assert.Equal(6L * Rate, samples);
         Assert.Equal(samples, fromStereo.Header.SampleCount);
-        Assert.Equal((samples + 639) / 640, fromStereo.Header.FrameCount);
-        Assert.Equal(new AudioCodesFormat(32000, 640, 64, 4, 1), fromStereo.Header.Format);
+        Assert.Equal((samples + Codec.HopLength - 1) / Codec.HopLength, fromStereo.Header.FrameCount);
+        Assert.Equal(new AudioCodesFormat(Rate, Codec.HopLength, Codec.CodebookSize, Codec.QuantizersForBandwidth(), Codec.AudioChannels),
+            fromStereo.Header.Format);
         Assert.Equal(fromMono.Codes, fromStereo.Codes);
         // the spool file is gone: only the inputs and outputs remain
         Assert.Equal(["mono.codes", "mono.wav", "stereo.codes", "stereo.wav"], _dir.FileNames());
@@ -46,25 +51,28 @@ public sealed class CodecEncodeTests : IDisposable
     [Fact]
     public void Opposite_channels_average_to_the_codes_of_silence()
     {
-        const int rate = 22050, frames = 9000; // 9000 * 32000 / 22050 = 13061.2 -> 13061 samples, 21 frames
+        const int rate = 22050, frames = 9000; // at 32 kHz: 13061.2 -> 13061 samples, 21 frames of 640
         var tone = TestAudio.Tones(rate, frames);
         var stereo = TestAudio.Write(_dir.File("opp.wav"), rate, WavSampleFormat.Pcm16, tone, tone.Select(x => -x).ToArray());
         Encode(stereo, _dir.File("opp.codes")).Succeeded();
-        var silence = TestAudio.Write(_dir.File("zero.wav"), 32000, WavSampleFormat.Float32, new float[13061]);
+        var resampled = Resampler.OutputLength(frames, rate, Rate);
+        var silence = TestAudio.Write(_dir.File("zero.wav"), Rate, WavSampleFormat.Float32, new float[resampled]);
         Encode(silence, _dir.File("zero.codes")).Succeeded();
 
         var opposite = AudioCodesFile.Read(_dir.File("opp.codes"));
-        Assert.Equal(21, opposite.Header.FrameCount);
-        Assert.Equal(13061, opposite.Header.SampleCount);
+        Assert.Equal((resampled + Codec.HopLength - 1) / Codec.HopLength, opposite.Header.FrameCount);
+        Assert.Equal(resampled, opposite.Header.SampleCount);
         Assert.Equal(AudioCodesFile.Read(_dir.File("zero.codes")).Codes, opposite.Codes);
     }
 
     [Fact]
     public void A_bandwidth_selects_fewer_codebooks()
     {
-        // musicgen-tiny: 64-entry codebooks at 50 frames/s = 0.3 kbps per codebook
-        var wav = TestAudio.Write(_dir.File("a.wav"), 32000, WavSampleFormat.Float32, TestAudio.Tones(32000, 3200));
-        Encode(wav, _dir.File("a.codes"), "--bandwidth", "0.6").Succeeded();
+        // log2(codebook size) bits per codebook per frame: the bandwidth of two codebooks selects two
+        var perCodebook = Math.Log2(Codec.CodebookSize) * Codec.FrameRate / 1000;
+        Assert.True(Codec.QuantizersForBandwidth() > 2, "the fixture codec must have more than two codebooks for this test");
+        var wav = TestAudio.Write(_dir.File("a.wav"), Rate, WavSampleFormat.Float32, TestAudio.Tones(Rate, Rate / 10));
+        Encode(wav, _dir.File("a.codes"), "--bandwidth", (2 * perCodebook).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)).Succeeded();
         Assert.Equal(2, AudioCodesFile.ReadHeader(_dir.File("a.codes")).Format.Codebooks);
     }
 

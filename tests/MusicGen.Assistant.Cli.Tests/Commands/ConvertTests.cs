@@ -43,10 +43,13 @@ public sealed class ConvertTests(ITestOutputHelper log) : IDisposable
     public void Quantized_models_load_and_decode_close_to_f32(string type, double bound)
     {
         var codes = _dir.File("ref.codes");
-        var reference = Tiny.Vector("encodec_audio_codes"); // [1, 2, 4, 25]: take item 0
+        var reference = Tiny.Vector("encodec_audio_codes"); // [1, batch, K, frames]: take item 0
+        var (k, frames) = ((int)reference.Shape[2], (int)reference.Shape[3]);
         var values = reference.Values();
-        var perCodebook = Enumerable.Range(0, 4).Select(q => values.Skip(q * 25).Take(25).Select(x => (int)x).ToArray()).ToArray();
-        AudioCodesFile.Write(codes, new AudioCodesFormat(32000, 640, 64, 4, 1), perCodebook, 16000);
+        var perCodebook = Enumerable.Range(0, k).Select(q => values.Skip(q * frames).Take(frames).Select(x => (int)x).ToArray()).ToArray();
+        var codec = FixtureModelSet.Codec(Tiny);
+        AudioCodesFile.Write(codes, new AudioCodesFormat(codec.SamplingRate, codec.HopLength, codec.CodebookSize, k, codec.AudioChannels), perCodebook,
+            Tiny.Vector("encodec_input_values").Shape[^1]);
 
         Mga.Run("codec", "decode", codes, _dir.File("f32.wav"), "--model", ConvertedFixtures.Gguf(Tiny)).Succeeded();
         Mga.Run("codec", "decode", codes, _dir.File($"{type}.wav"), "--model", ConvertedFixtures.Gguf(Tiny, type)).Succeeded();

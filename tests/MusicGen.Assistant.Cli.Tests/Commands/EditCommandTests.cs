@@ -12,7 +12,13 @@ namespace MusicGen.Assistant.Cli.Tests.Commands;
 /// </summary>
 public sealed class EditCommandTests : IDisposable
 {
-    private const int Rate = 32000, Hop = 640;
+    // the fixture codec: its rate, samples per frame and frames per second
+    private static readonly Models.Encodec.EncodecConfig Codec = FixtureModelSet.Codec(MusicGen.Assistant.Testing.FixtureSet.ByName("musicgen-tiny"));
+    private static readonly int Rate = Codec.SamplingRate, Hop = Codec.HopLength, FrameRate = Codec.FrameRate;
+
+    private static string S(double seconds) => seconds.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Arg(double seconds) => seconds.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -29,16 +35,17 @@ public sealed class EditCommandTests : IDisposable
 
         var result = Mga.Run("edit", "continue", track, "groovy funk", "--seconds", "0.3", "--greedy", "--model", manifest,
             "--out", _dir.File("edit.wav")).Succeeded();
-        Assert.Contains("0.16 s of the track + 0.30 s new = 0.46 s", result.Out);
+        var (trackSeconds, newFrames) = (8.0 / FrameRate, (int)Math.Round(0.3 * FrameRate));
+        Assert.Contains($"{S(trackSeconds)} s of the track + {S(newFrames / (double)FrameRate)} s new = {S(trackSeconds + newFrames / (double)FrameRate)} s", result.Out);
         Assert.Equal(before, Hash(track));
 
         var edited = TestAudio.Read(_dir.File("edit.wav")).Channels[0];
-        Assert.Equal(samples.Length + 15 * Hop, edited.Length);
+        Assert.Equal(samples.Length + newFrames * Hop, edited.Length);
         var seam = (int)(0.05 * Rate);
         Assert.Equal(samples.AsSpan(0, samples.Length - seam).ToArray(), edited.AsSpan(0, samples.Length - seam).ToArray());
 
-        // the same continuation through generate: prompt (8 frames) + 15 new = 0.46 s; the new part must be identical
-        Mga.Run("generate", "groovy funk", "--continue", track, "--greedy", "--model", manifest, "--duration", "0.46",
+        // the same continuation through generate: prompt (8 frames) + the new frames; the new part must be identical
+        Mga.Run("generate", "groovy funk", "--continue", track, "--greedy", "--model", manifest, "--duration", Arg((8 + newFrames) / (double)FrameRate),
             "--out", _dir.File("generated.wav")).Succeeded();
         var generated = TestAudio.Read(_dir.File("generated.wav")).Channels[0];
         Assert.Equal(generated.AsSpan(samples.Length).ToArray(), edited.AsSpan(samples.Length).ToArray());
@@ -81,7 +88,7 @@ public sealed class EditCommandTests : IDisposable
         var track = TestAudio.Write(_dir.File("cd.wav"), 44100, WavSampleFormat.Pcm16, TestAudio.Tones(44100, 8820)); // 0.2 s
         Mga.Run("edit", "continue", track, "--seconds", "0.2", "--seed", "1", "--model", manifest, "--out", _dir.File("e.wav")).Succeeded();
         var edited = TestAudio.Read(_dir.File("e.wav"));
-        Assert.Equal((Rate, 6400 + 10 * Hop), (edited.SampleRate, edited.FrameCount));
+        Assert.Equal((Rate, (long)Math.Round(0.2 * Rate) + (long)Math.Round(0.2 * FrameRate) * Hop), (edited.SampleRate, edited.FrameCount));
     }
 
     [Fact]
@@ -104,7 +111,7 @@ public sealed class EditCommandTests : IDisposable
     public void Bad_edits_are_refused_and_leave_the_track_alone()
     {
         var manifest = FixtureModelSet.WriteManifest(_dir.Path);
-        var track = TestAudio.Write(_dir.File("track.wav"), Rate, WavSampleFormat.Float32, TestAudio.Tones(Rate, 16000)); // 0.5 s
+        var track = TestAudio.Write(_dir.File("track.wav"), Rate, WavSampleFormat.Float32, TestAudio.Tones(Rate, Rate / 2)); // 0.5 s
         var before = Hash(track);
         Mga.Run("edit", "continue", track, "--model", manifest, "--out", track).FailedWith(2, "is the track itself");
         Mga.Run("edit", "extend", track, "--to", "0.4", "--model", manifest, "--out", _dir.File("x.wav")).FailedWith(2, "already 0.50 s long");

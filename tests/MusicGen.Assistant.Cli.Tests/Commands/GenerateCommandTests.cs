@@ -68,6 +68,36 @@ public class GenerateCommandTests
         Assert.NotEqual(a.Channels[0], b.Channels[0]); // the text conditions the output even with random weights
     }
 
+    [Fact]
+    public void The_demo_set_makes_audio_well_below_full_scale()
+    {
+        using var dir = new TempDirectory();
+        foreach (var seed in new[] { "1", "2", "3" })
+        {
+            var result = Mga.Run("generate", Prompt, "--duration", "1", "--seed", seed, "--format", "pcm16", "--out", dir.File($"{seed}.wav")).Succeeded();
+            var peak = TestAudio.Read(dir.File($"{seed}.wav")).Channels[0].Max(Math.Abs);
+            Assert.InRange(peak, 0.02f, 0.5f); // audible, and at least 6 dB below full scale: nothing clipped
+            Assert.DoesNotContain("warning", result.Err);
+            Assert.DoesNotContain("above full scale", result.Out);
+        }
+    }
+
+    [Fact]
+    public void The_peak_is_reported_and_audio_above_full_scale_is_warned_about()
+    {
+        // whatever level the fixture model makes: the report must say what the files hold
+        using var dir = new TempDirectory();
+        var manifest = FixtureModelSet.WriteManifest(dir.Path);
+        var f32 = Mga.Run("generate", Prompt, "--model", manifest, "--duration", "1", "--seed", "4", "--out", dir.File("f.wav")).Succeeded();
+        var pcm = Mga.Run("generate", Prompt, "--model", manifest, "--duration", "1", "--seed", "4", "--format", "pcm16", "--out", dir.File("p.wav")).Succeeded();
+        var peak = TestAudio.Read(dir.File("f.wav")).Channels[0].Max(Math.Abs);
+        Assert.Contains($"peak        {peak.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)} of full scale", f32.Out);
+        Assert.Equal(peak > 1, f32.Err.Contains("warning: the audio peaks at", StringComparison.Ordinal));
+        Assert.Equal(peak > 1, pcm.Out.Contains("above full scale: clipped in the file", StringComparison.Ordinal));
+        Assert.Equal(peak > 1, pcm.Err.Contains("above full scale and clipped in the file", StringComparison.Ordinal));
+        Assert.Equal(Math.Min(peak, 32767f / 32768), TestAudio.Read(dir.File("p.wav")).Channels[0].Max(Math.Abs), 1e-4f);
+    }
+
     [Theory]
     [InlineData("0.02", 1)]
     [InlineData("0.07", 3)] // rounded down to whole 20 ms frames
@@ -97,22 +127,24 @@ public class GenerateCommandTests
     [Fact]
     public void A_duration_beyond_the_decoder_window_is_generated_in_overlapping_windows()
     {
-        // musicgen-tiny has 128 positions: windows of 125 frames (2.5 s), stride 75; 4 s = 200 frames = 2 windows
+        // 4 s is more than the fixture decoder's positions hold (musicgen-tiny: 128, windows of 2.5 s), 2.5 s one window
+        var codec = FixtureModelSet.Codec(MusicGen.Assistant.Testing.FixtureSet.ByName("musicgen-tiny"));
+        var frames = 4 * codec.FrameRate;
         using var dir = new TempDirectory();
         var manifest = FixtureModelSet.WriteManifest(dir.Path);
         var result = Mga.Run("generate", Prompt, "--model", manifest, "--duration", "4", "--seed", "5", "--out", dir.File("long.wav")).Succeeded();
         Mga.Run("generate", Prompt, "--model", manifest, "--duration", "4", "--seed", "5", "--out", dir.File("again.wav")).Succeeded();
         Mga.Run("generate", Prompt, "--model", manifest, "--duration", "2.5", "--seed", "5", "--out", dir.File("one.wav")).Succeeded();
 
-        Assert.Contains("4.00 s -> 200 frames at 50 Hz in 2 windows of 2.50 s (each continues the last 1.00 s of the previous)", result.Out);
-        Assert.Matches(@"generate: 200/200 frames done in", result.Err);
+        Assert.Matches($@"4\.00 s -> {frames} frames at {codec.FrameRate} Hz in [2-9]\d* windows of [\d.]+ s \(each continues the last", result.Out);
+        Assert.Matches($@"generate: {frames}/{frames} frames done in", result.Err);
         var longForm = TestAudio.Read(dir.File("long.wav"));
-        Assert.Equal((32000, 1, 128000), (longForm.SampleRate, longForm.ChannelCount, longForm.FrameCount));
+        Assert.Equal((codec.SamplingRate, 1, frames * codec.HopLength), (longForm.SampleRate, longForm.ChannelCount, longForm.FrameCount));
         Assert.Equal(File.ReadAllBytes(dir.File("long.wav")), File.ReadAllBytes(dir.File("again.wav")));
         // window 0 is an ordinary 2.5 s run with the same seed: its audio begins the long track (up to the codec's
         // look-ahead at the window's end)
         var single = TestAudio.Read(dir.File("one.wav"));
-        var head = 64000;
+        var head = 2 * codec.SamplingRate;
         Assert.True(TestAudio.RelativeRmsError(longForm.Channels[0][..head], single.Channels[0][..head]) < 1e-4);
     }
 }

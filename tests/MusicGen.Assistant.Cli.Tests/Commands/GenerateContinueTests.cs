@@ -28,7 +28,7 @@ public class GenerateContinueTests
         var audio = TestAudio.Read(wav);
         var reference = Set.Vector(vector);
         var expected = Item0(vector);
-        Assert.Equal((32000, 1, expected.Length), (audio.SampleRate, audio.ChannelCount, audio.FrameCount));
+        Assert.Equal((FixtureModelSet.Codec(Set).SamplingRate, 1, expected.Length), (audio.SampleRate, audio.ChannelCount, audio.FrameCount));
         var tolerance = reference.Tolerance!;
         var worst = 0.0;
         for (var i = 0; i < expected.Length; i++)
@@ -41,11 +41,14 @@ public class GenerateContinueTests
     {
         using var dir = new TempDirectory();
         var manifest = FixtureModelSet.WriteManifest(dir.Path);
-        var prompt = TestAudio.Write(dir.File("prompt.wav"), 32000, WavSampleFormat.Float32, Item0("prompt_input_values"));
-        // 10 prompt frames + 12 new tokens - 3 = 19 frames = 0.38 s in all
-        var result = Mga.Run("generate", "dark techno with punchy kick and fuzzy bass", "--continue", prompt, "--model", manifest,
-            "--greedy", "--cfg", "3", "--duration", "0.38", "--out", dir.File("continued.wav")).Succeeded();
-        Assert.Contains("0.20 s (10 frames), kept as the start of the result", result.Out);
+        var codec = FixtureModelSet.Codec(Set);
+        var prompt = TestAudio.Write(dir.File("prompt.wav"), codec.SamplingRate, WavSampleFormat.Float32, Item0("prompt_input_values"));
+        // the fixture's first prompt text, and the length of its output: prompt frames + new frames
+        var text = Set.Vector("gen_text_input_ids").ListedTexts()[0];
+        var (promptFrames, totalFrames) = (Item0("prompt_input_values").Length / codec.HopLength, Item0("gen_audio_values").Length / codec.HopLength);
+        var result = Mga.Run("generate", text, "--continue", prompt, "--model", manifest,
+            "--greedy", "--cfg", "3", "--duration", FixtureModelSet.Seconds(Set, totalFrames), "--out", dir.File("continued.wav")).Succeeded();
+        Assert.Contains($"{promptFrames / (double)codec.FrameRate:0.00} s ({promptFrames} frames), kept as the start of the result", result.Out);
         AssertWithinTolerance(dir.File("continued.wav"), "gen_audio_values");
     }
 
@@ -54,8 +57,10 @@ public class GenerateContinueTests
     {
         using var dir = new TempDirectory();
         var manifest = FixtureModelSet.WriteManifest(dir.Path);
-        var prompt = TestAudio.Write(dir.File("prompt.wav"), 32000, WavSampleFormat.Float32, Item0("uncond_input_values"));
-        var result = Mga.Run("generate", "--continue", prompt, "--model", manifest, "--greedy", "--duration", "0.38",
+        var codec = FixtureModelSet.Codec(Set);
+        var prompt = TestAudio.Write(dir.File("prompt.wav"), codec.SamplingRate, WavSampleFormat.Float32, Item0("uncond_input_values"));
+        var frames = Item0("uncond_gen_audio_values").Length / codec.HopLength;
+        var result = Mga.Run("generate", "--continue", prompt, "--model", manifest, "--greedy", "--duration", FixtureModelSet.Seconds(Set, frames),
             "--out", dir.File("continued.wav")).Succeeded();
         Assert.Contains("no text, so the continuation is unconditional", result.Out);
         Assert.Contains("(no text)", result.Out);
@@ -72,7 +77,8 @@ public class GenerateContinueTests
         Mga.Run("generate", "groovy funk", "--continue", prompt, "--model", manifest, "--seed", "7", "--duration", "0.7",
             "--out", dir.File("long.wav")).Succeeded();
         var audio = TestAudio.Read(dir.File("long.wav"));
-        Assert.Equal(35 * 640, audio.FrameCount);
+        var codec = FixtureModelSet.Codec(FixtureSet.ByName("musicgen-tiny"));
+        Assert.Equal((long)Math.Round(0.7 * codec.FrameRate) * codec.HopLength, audio.FrameCount);
         Assert.All(audio.Channels[0], s => Assert.True(float.IsFinite(s)));
     }
 
@@ -100,19 +106,21 @@ public class GenerateContinueTests
             Name = "musicgen-stereo-tiny fixture",
             TextEncoderPath = gguf, DecoderPath = gguf, CodecPath = gguf, TokenizerPath = FixtureModelSet.TokenizerPath,
         });
-        var waves = FixtureSet.ByName("musicgen-stereo-tiny").Vector("encodec_input_values"); // [2, 2, 14080]
+        var stereoSet = FixtureSet.ByName("musicgen-stereo-tiny");
+        var codec = FixtureModelSet.Codec(stereoSet);
+        var waves = stereoSet.Vector("encodec_input_values"); // [batch, 2, samples]
         var samples = (int)waves.Shape[2];
         var values = waves.Values();
         var left = values.Take(samples).Select(x => (float)x).ToArray();
         var right = values.Skip(samples).Take(samples).Select(x => (float)x).ToArray();
-        var stereo = TestAudio.Write(dir.File("stereo.wav"), 32000, WavSampleFormat.Float32, left, right);
+        var stereo = TestAudio.Write(dir.File("stereo.wav"), codec.SamplingRate, WavSampleFormat.Float32, left, right);
         var result = Mga.Run("generate", "90s rock song", "--continue", stereo, "--model", manifest, "--greedy", "--duration", "0.6",
             "--out", dir.File("out.wav")).Succeeded();
-        Assert.Contains("(22 frames)", result.Out);
+        Assert.Contains($"({(samples + codec.HopLength - 1) / codec.HopLength} frames)", result.Out);
         var audio = TestAudio.Read(dir.File("out.wav"));
-        Assert.Equal((2, 30 * 640), (audio.ChannelCount, audio.FrameCount));
+        Assert.Equal((2, (long)Math.Round(0.6 * codec.FrameRate) * codec.HopLength), (audio.ChannelCount, audio.FrameCount));
 
-        var mono = TestAudio.Write(dir.File("mono.wav"), 32000, WavSampleFormat.Float32, left);
+        var mono = TestAudio.Write(dir.File("mono.wav"), codec.SamplingRate, WavSampleFormat.Float32, left);
         Mga.Run("generate", "90s rock song", "--continue", mono, "--model", manifest, "--duration", "0.6", "--out", dir.File("m.wav"))
             .FailedWith(1, "mono.wav", "continues stereo audio only");
     }

@@ -15,9 +15,12 @@ namespace MusicGen.Assistant.Cli.Tests.Commands;
 /// </summary>
 public class GenerateMelodyTests
 {
-    private const string Prompt = "90s rock song with loud guitars and heavy drums, 120 bpm";
-
     private static FixtureSet Melody => FixtureSet.ByName("musicgen-melody-tiny");
+
+    // the fixture's first prompt, as its vectors.json lists it
+    private static string Prompt => Melody.Vector("gen_text_input_ids").ListedTexts()[0];
+
+    private static Models.Encodec.EncodecConfig Codec => FixtureModelSet.Codec(Melody);
 
     private static string WriteManifest(string folder)
     {
@@ -32,7 +35,7 @@ public class GenerateMelodyTests
         return path;
     }
 
-    // the fixture's first melody: 0.5 s of C4 E4 G4 C5 A4 at 32 kHz
+    // the fixture's first melody (0.5 s of C4 E4 G4 C5 A4 at the codec's rate)
     private static float[] Tune() => Melody.Vector("chroma_input_waveform_0").Values().Select(x => (float)x).ToArray();
 
     [Fact]
@@ -47,16 +50,17 @@ public class GenerateMelodyTests
         Assert.Equal(ids.Values().Take(length).Select(x => (int)x).ToArray(), encoded.InputIds);
 
         using var dir = new TempDirectory();
-        var tune = TestAudio.Write(dir.File("tune.wav"), 32000, WavSampleFormat.Float32, Tune());
+        var tune = TestAudio.Write(dir.File("tune.wav"), Codec.SamplingRate, WavSampleFormat.Float32, Tune());
+        var reference = Melody.Vector("gen_audio_values"); // [batch, 1, samples]: item 0 is this prompt and melody
+        var samples = (int)reference.Shape[2];
+        var duration = FixtureModelSet.Seconds(Melody, samples / Codec.HopLength);
         var result = Mga.Run("generate", Prompt, "--model", WriteManifest(dir.Path), "--melody", tune, "--greedy", "--cfg", "3",
-            "--duration", "0.34", "--out", dir.File("melody.wav")).Succeeded();
+            "--duration", duration, "--out", dir.File("melody.wav")).Succeeded();
         Assert.Contains("melody", result.Out);
         Assert.Contains("tune.wav", result.Out);
 
         var audio = TestAudio.Read(dir.File("melody.wav"));
-        var reference = Melody.Vector("gen_audio_values"); // [2, 1, 10880]: item 0 is this prompt and melody
-        var samples = (int)reference.Shape[2];
-        Assert.Equal((32000, 1, samples), (audio.SampleRate, audio.ChannelCount, audio.FrameCount));
+        Assert.Equal((Codec.SamplingRate, 1, samples), (audio.SampleRate, audio.ChannelCount, audio.FrameCount));
         var expected = reference.Values();
         var tolerance = reference.Tolerance!;
         var worst = 0.0;
@@ -65,7 +69,7 @@ public class GenerateMelodyTests
         Assert.True(worst <= 0, $"generated audio exceeds the fixture's tolerance ({tolerance}) by up to {worst}");
 
         // the melody matters: the same prompt without it (the null melody) gives other audio
-        Mga.Run("generate", Prompt, "--model", WriteManifest(dir.Path), "--greedy", "--cfg", "3", "--duration", "0.34",
+        Mga.Run("generate", Prompt, "--model", WriteManifest(dir.Path), "--greedy", "--cfg", "3", "--duration", duration,
             "--out", dir.File("plain.wav")).Succeeded();
         Assert.True(TestAudio.RelativeRmsError(TestAudio.Read(dir.File("plain.wav")).Channels[0], audio.Channels[0]) > 1e-3);
     }
@@ -75,24 +79,29 @@ public class GenerateMelodyTests
     {
         using var dir = new TempDirectory();
         var mp3 = dir.File("tune.mp3");
-        AudioFileWriter.Write(mp3, new AudioBuffer(32000, [Tune()]));
+        AudioFileWriter.Write(mp3, new AudioBuffer(Codec.SamplingRate, [Tune()]));
         var result = Mga.Run("generate", "--model", WriteManifest(dir.Path), "--melody", mp3, "--greedy", "--duration", "0.3",
             "--out", dir.File("a.wav")).Succeeded();
         Assert.Contains("(no text)", result.Out);
         Assert.Contains("tune.mp3", result.Out);
-        Assert.Equal(15 * 640, TestAudio.Read(dir.File("a.wav")).FrameCount);
+        Assert.Equal((long)Math.Round(0.3 * Codec.FrameRate) * Codec.HopLength, TestAudio.Read(dir.File("a.wav")).FrameCount);
     }
 
     [Fact]
     public void A_long_track_follows_the_melody_window_by_window()
     {
-        // 128 positions - (8 chroma + 22 text) prefix - 3 = 95-frame windows, so 2.5 s (125 frames) needs two
+        // a window holds max_position_embeddings - (chroma_length + text) prefix - (K - 1) frames; 2.5 s needs more
         using var dir = new TempDirectory();
-        var tune = TestAudio.Write(dir.File("tune.wav"), 32000, WavSampleFormat.Float32, Tune());
+        var decoder = Models.MusicGenLm.MusicGenDecoderConfig.FromHuggingFaceJson(File.ReadAllText(Melody.ConfigPath), Melody.ConfigPath);
+        var text = new T5TextEncoding(SentencePieceTokenizer.Load(FixtureModelSet.TokenizerPath)).EncodeBatch([Prompt]).Length;
+        var window = decoder.MaxPositionEmbeddings - (decoder.ChromaLength + text) - (decoder.ChannelCodebooks - 1);
+        var frames = (long)Math.Round(2.5 * Codec.FrameRate);
+        Assert.True(frames > window, $"2.5 s ({frames} frames) fits one {window}-frame window of this model: the test needs a longer duration");
+        var tune = TestAudio.Write(dir.File("tune.wav"), Codec.SamplingRate, WavSampleFormat.Float32, Tune());
         var result = Mga.Run("generate", Prompt, "--model", WriteManifest(dir.Path), "--melody", tune, "--duration", "2.5", "--seed", "3",
             "--out", dir.File("long.wav")).Succeeded();
-        Assert.Contains("125 frames at 50 Hz in 2 windows", result.Out);
-        Assert.Equal(125 * 640, TestAudio.Read(dir.File("long.wav")).FrameCount);
+        Assert.Matches($@"{frames} frames at {Codec.FrameRate} Hz in [2-9]\d* windows", result.Out);
+        Assert.Equal(frames * Codec.HopLength, TestAudio.Read(dir.File("long.wav")).FrameCount);
     }
 
     [Fact]

@@ -26,6 +26,16 @@ public sealed class EmbedCommandTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    // shapes the fixtures record: the adapter token [1, dim], the MERT layer means [C, W], a vision encoder's [tokens, width]
+    private static string Shape(IEnumerable<long> dims) => $"[{string.Join(", ", dims)}]";
+    private static long[] Token => [1, M2UGen.Vector("audio_feats").Shape[^1]];
+    private static long[] LayerMeans => M2UGen.Vector("audio_layer_means").Shape[1..];
+    private static long[] Tokens(string set) => FixtureSet.ByName(set).Vector("last_hidden_state").Shape[1..];
+
+    // the MERT stand-in's sampling rate, from its preprocessor_config.json (the fixture waveform is at it)
+    private static int HubertRate => System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(
+        Path.Combine(FixtureSet.ByName("hubert-tiny").Directory, "preprocessor_config.json")))!["sampling_rate"]!.GetValue<int>();
+
     [Fact]
     public void Music_from_a_wav_gives_the_reference_adapter_token()
     {
@@ -33,13 +43,14 @@ public sealed class EmbedCommandTests : IDisposable
         var result = Mga.Run("embed", "music", wav, "--model", Hubert, "--adapters", Adapters, "--out", _dir.File("token.npy")).Succeeded();
 
         var (token, shape) = NpyFile.Read(_dir.File("token.npy"));
-        var expected = M2UGen.Vector("audio_feats"); // [1, 1, 64]
-        Assert.Equal([1L, 64], shape);
+        var expected = M2UGen.Vector("audio_feats"); // [1, 1, dim]
+        Assert.Equal(Token, shape);
         ToleranceAssert.Matches(expected, token.Select(x => (double)x).ToArray());
         Assert.Contains("Embedded", result.Out);
-        Assert.Contains("0.50 s of audio, 1 channel(s) at 24000 Hz", result.Out);
-        Assert.Contains("features    [3, 32]  mean ", result.Out);
-        Assert.Contains("token       [1, 64]  mean ", result.Out);
+        var samples = M2UGen.Vector("audio_waveform").Shape[0];
+        Assert.Contains($"{samples / (double)HubertRate:0.00} s of audio, 1 channel(s) at {HubertRate} Hz", result.Out);
+        Assert.Contains($"features    {Shape(LayerMeans)}  mean ", result.Out);
+        Assert.Contains($"token       {Shape(Token)}  mean ", result.Out);
         Assert.Contains("time        decode ", result.Out);
         Assert.Contains("real-time factor", result.Out);
     }
@@ -49,9 +60,9 @@ public sealed class EmbedCommandTests : IDisposable
     {
         Mga.Run("embed", "music", Waveform(), "-m", Hubert, "-a", Adapters, "-o", _dir.File("e.safetensors")).Succeeded();
         using var file = SafetensorsFile.Open(_dir.File("e.safetensors"));
-        Assert.Equal([1L, 64], file.Get("token").Shape);
-        Assert.Equal([1L, 32], file.Get("aggregated").Shape);
-        Assert.Equal([3L, 32], file.Get("features").Shape);
+        Assert.Equal(Token, file.Get("token").Shape);
+        Assert.Equal(M2UGen.Vector("audio_agg").Shape, file.Get("aggregated").Shape);
+        Assert.Equal(LayerMeans, file.Get("features").Shape);
         Assert.Equal("music", file.Metadata["modality"]);
         ToleranceAssert.Matches(M2UGen.Vector("audio_agg"), file.ReadFloat32("aggregated").Select(x => (double)x).ToArray());
         ToleranceAssert.Matches(M2UGen.Vector("audio_layer_means"), file.ReadFloat32("features").Select(x => (double)x).ToArray());
@@ -62,7 +73,7 @@ public sealed class EmbedCommandTests : IDisposable
     {
         var result = Mga.Run("embed", "music", Waveform(), "--model", Hubert, "--out", _dir.File("f.npy")).Succeeded();
         var (values, shape) = NpyFile.Read(_dir.File("f.npy"));
-        Assert.Equal([3L, 32], shape);
+        Assert.Equal(LayerMeans, shape);
         ToleranceAssert.Matches(M2UGen.Vector("audio_layer_means"), values.Select(x => (double)x).ToArray());
         Assert.Contains("not computed (give --adapters", result.Out);
     }
@@ -73,16 +84,17 @@ public sealed class EmbedCommandTests : IDisposable
         var image = TestPictures.Ppm(_dir.File("picture.ppm"), 40, 30);
         var result = Mga.Run("embed", "image", image, "--model", Vit, "--adapters", Adapters, "--out", _dir.File("i.safetensors")).Succeeded();
         Assert.Contains("40×30 image", result.Out);
-        Assert.Contains("features    [17, 32]", result.Out);
+        Assert.Contains($"features    {Shape(Tokens("vit-tiny"))}", result.Out);
 
         // the same pipeline through the library: the command adds nothing of its own to the numbers
         using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: null);
         using var encoder = VisionEncoder.Load(Vit, VisionFamily.ViT, backend);
         var rgb = ImageDecoder.Decode(image);
-        var pixels = new ViTImageProcessor(new ViTImageProcessorSettings { Height = 32, Width = 32 }).Preprocess(ImageFrame.Rgb24(rgb.Width, rgb.Height, rgb.Pixels));
+        var settings = new ViTImageProcessorSettings { Height = encoder.Config.ImageHeight, Width = encoder.Config.ImageWidth };
+        var pixels = new ViTImageProcessor(settings).Preprocess(ImageFrame.Rgb24(rgb.Width, rgb.Height, rgb.Pixels));
         var hidden = encoder.Encode(pixels).LastHiddenState;
         using var adapters = M2UGenAdapters.Load(Adapters, backend, [M2UGenModality.Image]);
-        var expected = adapters.Embed(M2UGenModality.Image, hidden, 17, 32).Token;
+        var expected = adapters.Embed(M2UGenModality.Image, hidden, encoder.Config.SequenceLength, encoder.Config.HiddenSize).Token;
         using var file = SafetensorsFile.Open(_dir.File("i.safetensors"));
         var token = file.ReadFloat32("token");
         for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], token[i], 1e-5f);
@@ -94,10 +106,11 @@ public sealed class EmbedCommandTests : IDisposable
     {
         var video = TestPictures.Video(_dir.File("clip.mp4"), 48, 40, 2, 10);
         var result = Mga.Run("embed", "video", video, "--model", Vivit, "--adapters", Adapters, "--out", _dir.File("v.npy")).Succeeded();
-        Assert.Contains("8 frames of 48×40", result.Out);
-        Assert.Contains("features    [65, 32]", result.Out);
+        var frames = FixtureSet.ByName("vivit-tiny").Config["num_frames"]!.GetValue<int>();
+        Assert.Contains($"{frames} frames of 48×40", result.Out);
+        Assert.Contains($"features    {Shape(Tokens("vivit-tiny"))}", result.Out);
         var (token, shape) = NpyFile.Read(_dir.File("v.npy"));
-        Assert.Equal([1L, 64], shape);
+        Assert.Equal(Token, shape);
         Assert.All(token, v => Assert.True(float.IsFinite(v)));
     }
 
@@ -139,7 +152,7 @@ public sealed class EmbedCommandTests : IDisposable
     {
         var path = _dir.File("music.wav");
         if (!File.Exists(path))
-            TestAudio.Write(path, 24000, WavSampleFormat.Float32, M2UGen.Vector("audio_waveform").Values().Select(x => (float)x).ToArray());
+            TestAudio.Write(path, HubertRate, WavSampleFormat.Float32, M2UGen.Vector("audio_waveform").Values().Select(x => (float)x).ToArray());
         return path;
     }
 }

@@ -5,7 +5,8 @@ namespace MusicGen.Assistant.Formats.Tests.Helpers;
 
 /// <summary>
 /// Writes pickle opcodes by hand, the way Python's pickler (protocol 2) spells them, so tests can build checkpoints
-/// torch never would (forbidden globals, strided views, damaged ids). No memo: every value is written in full.
+/// torch never would (forbidden globals, strided views, damaged ids). No memo unless asked for (<see cref="Put"/>,
+/// <see cref="Get"/>): every value is written in full.
 /// </summary>
 public sealed class PickleWriter
 {
@@ -28,6 +29,32 @@ public sealed class PickleWriter
     public PickleWriter SetItems() => Op((byte)'u');
 
     public PickleWriter Appends() => Op((byte)'e');
+
+    public PickleWriter Append() => Op((byte)'a');
+
+    public PickleWriter Pop() => Op((byte)'0');
+
+    public PickleWriter SetItem() => Op((byte)'s');
+
+    public PickleWriter Tuple1() => Op(0x85);
+
+    public PickleWriter Tuple2() => Op(0x86);
+
+    /// <summary>LONG_BINPUT: stores the top of the stack in memo slot <paramref name="slot"/>.</summary>
+    public PickleWriter Put(uint slot)
+    {
+        var b = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(b, slot);
+        return Op((byte)'r').Raw(b);
+    }
+
+    /// <summary>LONG_BINGET: pushes memo slot <paramref name="slot"/> (the same object again, not a copy).</summary>
+    public PickleWriter Get(uint slot)
+    {
+        var b = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(b, slot);
+        return Op((byte)'j').Raw(b);
+    }
 
     public PickleWriter Reduce() => Op((byte)'R');
 

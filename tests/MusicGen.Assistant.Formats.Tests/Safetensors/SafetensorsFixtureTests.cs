@@ -10,6 +10,8 @@ public sealed class SafetensorsFixtureTests
 {
     private const string CodebookName = "audio_encoder.quantizer.layers.0.codebook.embed";
 
+    private static FixtureSet Set => FixtureSet.ByName("musicgen-tiny");
+
     private static string FixtureModel()
     {
         string path = FixturePaths.Get("musicgen-tiny", "model.safetensors");
@@ -17,12 +19,20 @@ public sealed class SafetensorsFixtureTests
         return path;
     }
 
+    /// <summary>[codebook_size, codebook_dim] of the fixture's EnCodec, from its config.json.</summary>
+    private static long[] CodebookShape()
+    {
+        var codec = Set.Config["audio_encoder"]!;
+        var size = codec["codebook_size"]!.GetValue<long>();
+        return [size, (codec["codebook_dim"] ?? codec["hidden_size"])!.GetValue<long>()];
+    }
+
     [Fact]
-    public void Fixture_has_180_float32_tensors_and_pt_metadata()
+    public void Fixture_has_its_saved_float32_tensors_and_pt_metadata()
     {
         using var file = SafetensorsFile.Open(FixtureModel());
 
-        Assert.Equal(180, file.Tensors.Count);
+        Assert.Equal(Set.SavedTensorCount, file.Tensors.Count);
         Assert.All(file.Tensors, t => Assert.Equal(SafetensorsDType.F32, t.DType));
         Assert.Equal("pt", file.Metadata["format"]);
         // save_pretrained lays tensors out contiguously, so the data section ends exactly at the file end.
@@ -37,8 +47,8 @@ public sealed class SafetensorsFixtureTests
         using var file = SafetensorsFile.Open(path);
 
         SafetensorsTensorInfo codebook = file.Get(CodebookName);
-        Assert.Equal([64L, 16L], codebook.Shape);
-        Assert.Equal(64 * 16 * 4, codebook.ByteLength);
+        Assert.Equal(CodebookShape(), codebook.Shape);
+        Assert.Equal(CodebookShape()[0] * CodebookShape()[1] * 4, codebook.ByteLength);
         Assert.Equal(0, codebook.ByteOffset % 4); // contiguous F32 data after an 8-aligned header
 
         float[] values = file.ReadFloat32(CodebookName);
@@ -98,9 +108,10 @@ public sealed class SafetensorsFixtureTests
     {
         using var file = SafetensorsFile.Open(FixtureModel());
 
-        var e = Assert.Throws<ArgumentException>(() => file.ReadFloat32(CodebookName, new float[1023]));
+        var elements = CodebookShape()[0] * CodebookShape()[1];
+        var e = Assert.Throws<ArgumentException>(() => file.ReadFloat32(CodebookName, new float[elements - 1]));
 
         Assert.Contains(CodebookName, e.Message);
-        Assert.Contains("1024", e.Message);
+        Assert.Contains(elements.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message);
     }
 }

@@ -20,34 +20,38 @@ public class HubertCheckpointPlanTests
         using var checkpoint = SafetensorsCheckpoint.OpenDirectory(Set.Directory);
         using var file = GgufFile.Open(HubertFixtures.Gguf(Set));
         var (config, preprocessing) = HubertMetadata.Read(file.Metadata);
-        Assert.Equal(HubertConfig.FromHuggingFaceJson(File.ReadAllText(Set.ConfigPath), Set.ConfigPath), config);
-        Assert.Equal(new HubertPreprocessing { SamplingRate = 24000, DoNormalize = true, ReturnAttentionMask = true }, preprocessing);
+        var c = HubertConfig.FromHuggingFaceJson(File.ReadAllText(Set.ConfigPath), Set.ConfigPath);
+        Assert.Equal(c, config);
+        var pre = Path.Combine(Set.Directory, "preprocessor_config.json");
+        Assert.Equal(HubertPreprocessing.FromHuggingFaceJson(File.ReadAllText(pre), pre), preprocessing);
         Assert.Equal("hubert", file.Metadata.GetString("general.architecture"));
 
+        // the shapes the fixture's config.json implies, in ggml order
+        long h = c.HiddenSize, ff = c.IntermediateSize, conv = c.ConvChannels;
         var expected = new Dictionary<string, long[]>();
-        for (var i = 0; i < 7; i++)
+        for (var i = 0; i < c.ConvLayers; i++)
         {
-            expected[HubertKeys.ConvWeight(i)] = [(i == 0 ? 1 : 16) * new[] { 10, 3, 3, 3, 3, 2, 2 }[i], 16];
-            expected[HubertKeys.ConvBiasTensor(i)] = expected[HubertKeys.ConvNormWeight(i)] = expected[HubertKeys.ConvNormBias(i)] = [16];
+            expected[HubertKeys.ConvWeight(i)] = [(i == 0 ? 1 : c.ConvDim[i - 1]) * (long)c.ConvKernel[i], c.ConvDim[i]];
+            expected[HubertKeys.ConvBiasTensor(i)] = expected[HubertKeys.ConvNormWeight(i)] = expected[HubertKeys.ConvNormBias(i)] = [c.ConvDim[i]];
         }
-        expected[HubertKeys.FeatureProjectionNormWeight] = expected[HubertKeys.FeatureProjectionNormBias] = [16];
-        expected[HubertKeys.FeatureProjectionWeight] = [16, 32];
-        expected[HubertKeys.FeatureProjectionBias] = expected[HubertKeys.PositionalConvBias] = [32];
-        expected[HubertKeys.PositionalConvWeight] = [16 * 8, 32];
-        expected[HubertKeys.EncoderNormWeight] = expected[HubertKeys.EncoderNormBias] = [32];
-        for (var i = 0; i < 2; i++)
+        expected[HubertKeys.FeatureProjectionNormWeight] = expected[HubertKeys.FeatureProjectionNormBias] = [conv];
+        expected[HubertKeys.FeatureProjectionWeight] = [conv, h];
+        expected[HubertKeys.FeatureProjectionBias] = expected[HubertKeys.PositionalConvBias] = [h];
+        expected[HubertKeys.PositionalConvWeight] = [c.NumConvPosEmbeddings * (h / c.NumConvPosEmbeddingGroups), h];
+        expected[HubertKeys.EncoderNormWeight] = expected[HubertKeys.EncoderNormBias] = [h];
+        for (var i = 0; i < c.NumHiddenLayers; i++)
         {
             foreach (var key in new Func<int, string, string>[] { HubertKeys.AttentionNorm, HubertKeys.FeedForwardNorm })
-                expected[key(i, "weight")] = expected[key(i, "bias")] = [32];
+                expected[key(i, "weight")] = expected[key(i, "bias")] = [h];
             foreach (var key in new Func<int, string, string>[] { HubertKeys.Query, HubertKeys.Key, HubertKeys.Value, HubertKeys.Output })
             {
-                expected[key(i, "weight")] = [32, 32];
-                expected[key(i, "bias")] = [32];
+                expected[key(i, "weight")] = [h, h];
+                expected[key(i, "bias")] = [h];
             }
-            expected[HubertKeys.Up(i, "weight")] = [32, 64];
-            expected[HubertKeys.Up(i, "bias")] = [64];
-            expected[HubertKeys.Down(i, "weight")] = [64, 32];
-            expected[HubertKeys.Down(i, "bias")] = [32];
+            expected[HubertKeys.Up(i, "weight")] = [h, ff];
+            expected[HubertKeys.Up(i, "bias")] = [ff];
+            expected[HubertKeys.Down(i, "weight")] = [ff, h];
+            expected[HubertKeys.Down(i, "bias")] = [h];
         }
         Assert.Equal(expected.Keys.Order(), file.Tensors.Select(t => t.Name).Order());
         foreach (var t in file.Tensors)
@@ -56,8 +60,10 @@ public class HubertCheckpointPlanTests
             Assert.Equal(GgmlType.F32, t.Type);
         }
         // [out, in, k] and [out, in] row-major are {k·in, out} and {in, out} in ggml order as they are
-        Assert.Equal(checkpoint.ReadFloat32("feature_extractor.conv_layers.3.conv.weight"), Floats(file, HubertKeys.ConvWeight(3)));
-        Assert.Equal(checkpoint.ReadFloat32("encoder.layers.1.feed_forward.output_dense.weight"), Floats(file, HubertKeys.Down(1, "weight")));
+        var lastConv = c.ConvLayers - 1;
+        var lastLayer = c.NumHiddenLayers - 1;
+        Assert.Equal(checkpoint.ReadFloat32($"feature_extractor.conv_layers.{lastConv}.conv.weight"), Floats(file, HubertKeys.ConvWeight(lastConv)));
+        Assert.Equal(checkpoint.ReadFloat32($"encoder.layers.{lastLayer}.feed_forward.output_dense.weight"), Floats(file, HubertKeys.Down(lastLayer, "weight")));
         Assert.Equal(checkpoint.ReadFloat32("encoder.layers.0.attention.k_proj.bias"), Floats(file, HubertKeys.Key(0, "bias")));
         Assert.Equal(checkpoint.ReadFloat32("feature_projection.layer_norm.weight"), Floats(file, HubertKeys.FeatureProjectionNormWeight));
         AssertFolded(FoldedByHand(checkpoint), Floats(file, HubertKeys.PositionalConvWeight));
@@ -120,21 +126,30 @@ public class HubertCheckpointPlanTests
     public void Matrices_are_quantized_where_their_rows_are_whole_blocks_and_norms_stay_f32()
     {
         using var file = GgufFile.Open(HubertFixtures.Gguf(Set, StorageType.Q8_0));
-        Assert.Equal(GgmlType.Q8_0, file.GetTensor(HubertKeys.Query(0, "weight")).Type);
-        Assert.Equal(GgmlType.Q8_0, file.GetTensor(HubertKeys.Down(1, "weight")).Type);
-        Assert.Equal(GgmlType.Q8_0, file.GetTensor(HubertKeys.PositionalConvWeight).Type);     // 16 taps · 8 = 128 per row
-        Assert.Equal(GgmlType.F16, file.GetTensor(HubertKeys.ConvWeight(1)).Type);             // 3 · 16 = 48: not whole blocks
-        Assert.Equal(GgmlType.F16, file.GetTensor(HubertKeys.FeatureProjectionWeight).Type);   // 16 inputs
-        foreach (var name in new[] { HubertKeys.ConvBiasTensor(0), HubertKeys.ConvNormWeight(6), HubertKeys.EncoderNormBias, HubertKeys.Up(0, "bias") })
+        var c = HubertConfig.FromHuggingFaceJson(File.ReadAllText(Set.ConfigPath), Set.ConfigPath);
+        // a matrix is q8_0 where its rows (ne[0]) are whole 32-value blocks, else f16
+        var matrices = new[]
+        {
+            HubertKeys.Query(0, "weight"), HubertKeys.Down(c.NumHiddenLayers - 1, "weight"), HubertKeys.PositionalConvWeight,
+            HubertKeys.ConvWeight(Math.Min(1, c.ConvLayers - 1)), HubertKeys.FeatureProjectionWeight,
+        };
+        foreach (var name in matrices)
+        {
+            var t = file.GetTensor(name);
+            Assert.Equal(t.Ne[0] % 32 == 0 ? GgmlType.Q8_0 : GgmlType.F16, t.Type);
+        }
+        Assert.Contains(matrices, name => file.GetTensor(name).Type == GgmlType.Q8_0);
+        foreach (var name in new[] { HubertKeys.ConvBiasTensor(0), HubertKeys.ConvNormWeight(c.ConvLayers - 1), HubertKeys.EncoderNormBias, HubertKeys.Up(0, "bias") })
             Assert.Equal(GgmlType.F32, file.GetTensor(name).Type);
     }
 
     [Fact]
     public void A_missing_tensor_is_named_and_no_file_is_left()
     {
+        var hidden = HubertConfig.FromHuggingFaceJson(File.ReadAllText(Set.ConfigPath), Set.ConfigPath).HiddenSize;
         var dir = Derived("missing", name => name == "encoder.layers.1.attention.k_proj.bias" ? null : name);
         var e = Assert.Throws<ModelWeightsException>(() => Convert(dir));
-        Assert.Contains("missing tensor 'encoder.layers.1.attention.k_proj.bias' (expected shape [32])", e.Message);
+        Assert.Contains($"missing tensor 'encoder.layers.1.attention.k_proj.bias' (expected shape [{hidden}])", e.Message);
         Assert.False(File.Exists(Path.Combine(dir, "out.gguf")));
 
         var noWeight = Derived("no-pos-weight", name => name.StartsWith("encoder.pos_conv_embed.conv.weight", StringComparison.Ordinal) ? null : name);
@@ -146,8 +161,10 @@ public class HubertCheckpointPlanTests
     public void A_tensor_of_the_wrong_shape_is_named()
     {
         var dir = Derived("bad-shape", name => name, halve: name => name == "encoder.layers.0.feed_forward.intermediate_dense.weight");
+        var c = HubertConfig.FromHuggingFaceJson(File.ReadAllText(Set.ConfigPath), Set.ConfigPath);
         var e = Assert.Throws<ModelWeightsException>(() => Convert(dir));
-        Assert.Contains("tensor 'encoder.layers.0.feed_forward.intermediate_dense.weight' has shape [64, 16], expected [64, 32]", e.Message);
+        Assert.Contains($"tensor 'encoder.layers.0.feed_forward.intermediate_dense.weight' has shape [{c.IntermediateSize}, {c.HiddenSize / 2}], " +
+                        $"expected [{c.IntermediateSize}, {c.HiddenSize}]", e.Message);
     }
 
     [Fact]

@@ -148,29 +148,33 @@ public sealed class HubertEncoderTests : IDisposable
     public void A_waveform_shorter_than_one_frame_is_refused()
     {
         using var encoder = HubertEncoder.Load(HubertFixtures.Gguf(HubertFixtures.Tiny), _backend);
-        var e = Assert.Throws<ArgumentException>(() => encoder.Encode(new float[399]));
-        Assert.Contains("399 samples, fewer than the 400 samples one output frame needs", e.Message);
-        Assert.Equal(1, encoder.Encode(new float[400]).Frames);
+        var field = encoder.Config.ReceptiveField;
+        var e = Assert.Throws<ArgumentException>(() => encoder.Encode(new float[field - 1]));
+        Assert.Contains($"{field - 1} samples, fewer than the {field} samples one output frame needs", e.Message);
+        Assert.Equal(1, encoder.Encode(new float[field]).Frames);
     }
 
     [Fact]
     public void Attention_masks_that_are_not_right_padded_or_not_binary_are_refused()
     {
         using var encoder = HubertEncoder.Load(HubertFixtures.Gguf(HubertFixtures.Tiny), _backend);
-        var values = new float[2, 1000];
-        var mask = new int[2, 1000];
-        for (var s = 0; s < 1000; s++) mask[0, s] = mask[1, s] = 1;
+        // rows long enough for a few frames; the short row is one sample less than a frame's view
+        var field = encoder.Config.ReceptiveField;
+        var n = 2 * field + 200;
+        var values = new float[2, n];
+        var mask = new int[2, n];
+        for (var s = 0; s < n; s++) mask[0, s] = mask[1, s] = 1;
         mask[1, 500] = 0;
         var e = Assert.Throws<ArgumentException>(() => encoder.Forward(values, mask));
         Assert.Contains("attention_mask row 1 is not right-padded: sample 501 is real after padding from sample 500", e.Message);
         mask[1, 500] = 2;
         e = Assert.Throws<ArgumentException>(() => encoder.Forward(values, mask));
         Assert.Contains("attention_mask[1, 500] = 2", e.Message);
-        e = Assert.Throws<ArgumentException>(() => encoder.Forward(values, new int[2, 999]));
-        Assert.Contains("attention_mask [2, 999] does not match input_values [2, 1000]", e.Message);
-        for (var s = 0; s < 1000; s++) mask[1, s] = s < 300 ? 1 : 0;
+        e = Assert.Throws<ArgumentException>(() => encoder.Forward(values, new int[2, n - 1]));
+        Assert.Contains($"attention_mask [2, {n - 1}] does not match input_values [2, {n}]", e.Message);
+        for (var s = 0; s < n; s++) mask[1, s] = s < field - 1 ? 1 : 0;
         e = Assert.Throws<ArgumentException>(() => encoder.Forward(values, mask));
-        Assert.Contains("input row 1 has 300 samples", e.Message);
+        Assert.Contains($"input row 1 has {field - 1} samples", e.Message);
     }
 
     [Fact]

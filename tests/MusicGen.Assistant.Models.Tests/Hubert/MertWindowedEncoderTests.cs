@@ -14,6 +14,9 @@ public sealed class MertWindowedEncoderTests : IDisposable
     private readonly ComputeBackend _backend = ComputeBackend.Create(BackendKind.Cpu, threads: null);
     private readonly HubertEncoder _encoder;
 
+    /// <summary>The fixture encoder's sampling rate (its preprocessor_config.json's).</summary>
+    private int Rate => _encoder.Preprocessing.SamplingRate;
+
     public MertWindowedEncoderTests() => _encoder = HubertEncoder.Load(HubertFixtures.Gguf(HubertFixtures.Tiny), _backend);
 
     public void Dispose()
@@ -42,14 +45,14 @@ public sealed class MertWindowedEncoderTests : IDisposable
     {
         var windowed = new MertWindowedEncoder(_encoder);
         Assert.Equal(60, windowed.WindowSeconds);
-        Assert.Equal(60 * 24000, windowed.WindowSamples);
+        Assert.Equal(60 * Rate, windowed.WindowSamples);
     }
 
     [Fact]
     public void One_window_over_the_whole_signal_equals_the_direct_time_mean()
     {
         var signal = RandomHubertModels.Signal(30000, seed: 11);
-        var feature = new MertWindowedEncoder(_encoder, windowSeconds: 30000 / 24000.0).Encode(signal);
+        var feature = new MertWindowedEncoder(_encoder, windowSeconds: 30000 / (double)Rate).Encode(signal);
         var direct = _encoder.Encode(signal);
         Assert.Equal(1, feature.Windows);
         Assert.Equal(direct.Frames, feature.Frames);
@@ -60,23 +63,25 @@ public sealed class MertWindowedEncoderTests : IDisposable
     [Fact]
     public void Several_windows_equal_the_frame_weighted_mean_of_the_per_window_means()
     {
-        var signal = RandomHubertModels.Signal(30000, seed: 12);
-        var feature = new MertWindowedEncoder(_encoder, windowSeconds: 0.5).Encode(signal);   // 12000 + 12000 + 6000 samples
+        // two whole windows and a part: 0.4 windows of signal after them
+        var window = (int)Math.Round(0.5 * Rate);
+        var signal = RandomHubertModels.Signal(2 * window + 2 * window / 5, seed: 12);
+        var feature = new MertWindowedEncoder(_encoder, windowSeconds: 0.5).Encode(signal);
         Assert.Equal(3, feature.Windows);
         var expected = new double[feature.Values.Length];
         long frames = 0;
-        foreach (var (start, length) in new[] { (0, 12000), (12000, 12000), (24000, 6000) })
+        foreach (var (start, length) in new[] { (0, window), (window, window), (2 * window, 2 * window / 5) })
         {
             var states = _encoder.Encode(signal.AsSpan(start, length));                       // each window normalized on its own
             var means = states.MeanOverTime();
             for (var i = 0; i < means.Length; i++) expected[i] += means[i] * (double)states.Frames;
             frames += states.Frames;
         }
-        Assert.Equal(37 + 37 + 18, frames);
+        Assert.Equal(2 * _encoder.Config.FrameCount(window) + _encoder.Config.FrameCount(2 * window / 5), frames);
         Assert.Equal(frames, feature.Frames);
         AssertClose(expected.Select(x => (float)(x / frames)).ToArray(), feature.Values.ToArray(), 1e-5);
         // and it is not the same as encoding the first window only (what the original's loop does)
-        var first = _encoder.Encode(signal.AsSpan(0, 12000)).MeanOverTime();
+        var first = _encoder.Encode(signal.AsSpan(0, window)).MeanOverTime();
         Assert.True(first.Zip(feature.Values.ToArray(), (a, b) => Math.Abs(a - b)).Max() > 1e-3);
     }
 
@@ -95,12 +100,12 @@ public sealed class MertWindowedEncoderTests : IDisposable
         // 30 s in 2 s windows (short windows keep the test quick on one thread; the reading pattern is the same for
         // 60 s windows over an hour): each read is at most one window, every sample is read exactly once, progress
         // reaches the end
-        var source = new GeneratedSource(30 * 24000 + 1000, channels: 1);
+        var source = new GeneratedSource(30 * Rate + 1000, channels: 1);
         var reports = new List<ChunkProgress>();
         var windowed = new MertWindowedEncoder(_encoder, windowSeconds: 2);
         var feature = windowed.Encode(source, new SynchronousProgress(reports));
         Assert.Equal(16, feature.Windows);
-        Assert.Equal(15 * _encoder.Config.FrameCount(2 * 24000) + _encoder.Config.FrameCount(1000), feature.Frames);
+        Assert.Equal(15 * _encoder.Config.FrameCount(2 * Rate) + _encoder.Config.FrameCount(1000), feature.Frames);
         Assert.Equal(windowed.WindowSamples, source.LargestRead);
         Assert.Equal(source.Length, source.SamplesRead);
         Assert.Equal(16, reports.Count);
@@ -122,10 +127,12 @@ public sealed class MertWindowedEncoderTests : IDisposable
     [Fact]
     public void Too_short_sources_and_windows_are_refused()
     {
-        var e = Assert.Throws<ArgumentException>(() => new MertWindowedEncoder(_encoder).Encode(new float[399]));
-        Assert.Contains("399 samples, fewer than the 400 samples one MERT frame needs", e.Message);
-        var w = Assert.Throws<ArgumentOutOfRangeException>(() => new MertWindowedEncoder(_encoder, windowSeconds: 0.01));
-        Assert.Contains("a window of 240 samples at 24000 Hz: it must hold 400..", w.Message);
+        var field = _encoder.Config.ReceptiveField;
+        var e = Assert.Throws<ArgumentException>(() => new MertWindowedEncoder(_encoder).Encode(new float[field - 1]));
+        Assert.Contains($"{field - 1} samples, fewer than the {field} samples one MERT frame needs", e.Message);
+        var seconds = (field / 2) / (double)Rate; // half a frame's view
+        var w = Assert.Throws<ArgumentOutOfRangeException>(() => new MertWindowedEncoder(_encoder, windowSeconds: seconds));
+        Assert.Contains($"a window of {Math.Round(seconds * Rate)} samples at {Rate} Hz: it must hold {field}..", w.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new MertWindowedEncoder(_encoder, windowSeconds: double.NaN));
     }
 

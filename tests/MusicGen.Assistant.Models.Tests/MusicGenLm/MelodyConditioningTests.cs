@@ -109,8 +109,9 @@ public class MelodyConditioningTests
     [Fact]
     public void Inputs_that_do_not_fit_are_named()
     {
-        var e = Assert.Throws<ArgumentException>(() => Melody.ProjectChroma(new ChromaFeatures([0, 1], 10)));
-        Assert.Contains("10 bins", e.Message);
+        var bins = Melody.NumChroma + 1;
+        var e = Assert.Throws<ArgumentException>(() => Melody.ProjectChroma(new ChromaFeatures([0, 1], bins)));
+        Assert.Contains($"{bins} bins", e.Message);
         e = Assert.Throws<ArgumentException>(() => Melody.Prefix([null], new float[5], 2));
         Assert.Contains($"[1, 2, {Melody.HiddenSize}]", e.Message);
         e = Assert.Throws<ArgumentException>(() => Melody.Prefix([], null, 0));

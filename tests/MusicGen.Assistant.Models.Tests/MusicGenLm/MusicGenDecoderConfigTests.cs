@@ -9,20 +9,29 @@ public class MusicGenDecoderConfigTests
     [Fact]
     public void The_fixture_configs_are_read_from_the_decoder_part()
     {
-        var mono = MusicGenFixtures.Config(FixtureSet.ByName("musicgen-tiny"));
-        Assert.Equal((64, 48, 2, 4, 96, 4, 1, 128, 64), (mono.VocabSize, mono.HiddenSize, mono.NumHiddenLayers, mono.NumAttentionHeads,
-            mono.FfnDim, mono.NumCodebooks, mono.AudioChannels, mono.MaxPositionEmbeddings, mono.PadTokenId));
-        Assert.Equal(12, mono.HeadDim);
-        Assert.Equal(65, mono.EmbeddingRows);
-        var stereo = MusicGenFixtures.Config(FixtureSet.ByName("musicgen-stereo-tiny"));
-        Assert.Equal((8, 2, 4), (stereo.NumCodebooks, stereo.AudioChannels, stereo.ChannelCodebooks));
+        var monoSet = FixtureSet.ByName("musicgen-tiny");
+        var d = monoSet.Config["decoder"]!;
+        int Int(JsonNode node, string key, int fallback) => node[key]?.GetValue<int>() ?? fallback;
+        var mono = MusicGenFixtures.Config(monoSet);
+        Assert.Equal((d["vocab_size"]!.GetValue<int>(), d["hidden_size"]!.GetValue<int>(), d["num_hidden_layers"]!.GetValue<int>(),
+                d["num_attention_heads"]!.GetValue<int>(), d["ffn_dim"]!.GetValue<int>(), d["num_codebooks"]!.GetValue<int>(),
+                Int(d, "audio_channels", 1), d["max_position_embeddings"]!.GetValue<int>(), d["pad_token_id"]!.GetValue<int>()),
+            (mono.VocabSize, mono.HiddenSize, mono.NumHiddenLayers, mono.NumAttentionHeads,
+                mono.FfnDim, mono.NumCodebooks, mono.AudioChannels, mono.MaxPositionEmbeddings, mono.PadTokenId));
+        Assert.Equal(mono.HiddenSize / mono.NumAttentionHeads, mono.HeadDim);
+        Assert.Equal(mono.VocabSize + 1, mono.EmbeddingRows);
+        var stereoSet = FixtureSet.ByName("musicgen-stereo-tiny");
+        var sd = stereoSet.Config["decoder"]!;
+        var stereo = MusicGenFixtures.Config(stereoSet);
+        Assert.Equal((sd["num_codebooks"]!.GetValue<int>(), 2, sd["num_codebooks"]!.GetValue<int>() / 2), (stereo.NumCodebooks, stereo.AudioChannels, stereo.ChannelCodebooks));
     }
 
     [Fact]
     public void A_head_count_that_does_not_divide_the_width_is_refused_by_name()
     {
-        var e = Assert.Throws<ModelConfigException>(() => Parse(d => d["num_attention_heads"] = 5));
-        Assert.Contains("num_attention_heads 5 does not divide hidden_size 48", e.Message);
+        // 251 is prime: it divides no fixture's width
+        var e = Assert.Throws<ModelConfigException>(() => Parse(d => d["num_attention_heads"] = 251));
+        Assert.Contains($"num_attention_heads 251 does not divide hidden_size {MusicGenFixtures.Config(FixtureSet.ByName("musicgen-tiny")).HiddenSize}", e.Message);
         Assert.Contains("test.json", e.Message);
     }
 
@@ -30,12 +39,14 @@ public class MusicGenDecoderConfigTests
     [InlineData("activation_function", "relu", "activation_function 'relu'")]
     [InlineData("audio_channels", 3, "audio_channels 3")]
     [InlineData("num_codebooks", 0, "num_codebooks 0")]
-    [InlineData("pad_token_id", 65, "pad_token_id 65")]
-    [InlineData("hidden_size", "wide", "'hidden_size' should be an integer")]
+    [InlineData("pad_token_id", "vocab_size + 2", "pad_token_id {vocab_size + 2}")]
+    [InlineData("hidden_size", "wide", "'decoder.hidden_size' should be an integer")]
     public void Bad_settings_are_named(string key, object value, string expected)
     {
-        var e = Assert.Throws<ModelConfigException>(() => Parse(d => d[key] = JsonValue.Create(value)));
-        Assert.Contains(expected, e.Message);
+        // "vocab_size + 2": one row past the embedding tables (vocabulary + the special row) of the fixture decoder
+        var past = MusicGenFixtures.Config(FixtureSet.ByName("musicgen-tiny")).VocabSize + 2;
+        var e = Assert.Throws<ModelConfigException>(() => Parse(d => d[key] = value is "vocab_size + 2" ? JsonValue.Create(past) : JsonValue.Create(value)));
+        Assert.Contains(expected.Replace("{vocab_size + 2}", past.ToString(System.Globalization.CultureInfo.InvariantCulture)), e.Message);
     }
 
     [Fact]

@@ -76,20 +76,22 @@ public class MusicGenDecoderConversionTests
     public void A_missing_decoder_tensor_is_named()
     {
         using var checkpoint = SafetensorsCheckpoint.OpenDirectory(Tiny.Directory);
-        var plan = PlanWith(checkpoint, d => d["num_hidden_layers"] = 3);
+        var layers = MusicGenFixtures.Config(Tiny).NumHiddenLayers;
+        var plan = PlanWith(checkpoint, d => d["num_hidden_layers"] = layers + 1);
         var e = Assert.Throws<ModelWeightsException>(() => plan.Tensors.ToList().ForEach(t => t.Produce()));
-        Assert.Contains("decoder.model.decoder.layers.2.", e.Message);
+        Assert.Contains($"decoder.model.decoder.layers.{layers}.", e.Message);
     }
 
     [Fact]
     public void A_decoder_tensor_of_the_wrong_shape_is_named()
     {
         using var checkpoint = SafetensorsCheckpoint.OpenDirectory(Tiny.Directory);
-        var plan = PlanWith(checkpoint, d => d["ffn_dim"] = 100);
+        var c = MusicGenFixtures.Config(Tiny);
+        var plan = PlanWith(checkpoint, d => d["ffn_dim"] = c.FfnDim + 4);
         var e = Assert.Throws<ModelWeightsException>(() => plan.Tensors.ToList().ForEach(t => t.Produce()));
         Assert.Contains("decoder.model.decoder.layers.0.fc1.weight", e.Message);
-        Assert.Contains("[96, 48]", e.Message);
-        Assert.Contains("[100, 48]", e.Message);
+        Assert.Contains($"[{c.FfnDim}, {c.HiddenSize}]", e.Message);
+        Assert.Contains($"[{c.FfnDim + 4}, {c.HiddenSize}]", e.Message);
     }
 
     [Fact]

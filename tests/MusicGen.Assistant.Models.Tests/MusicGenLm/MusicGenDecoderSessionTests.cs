@@ -123,19 +123,21 @@ public class MusicGenDecoderSessionTests
         using var decoder = MusicGenFixtures.LoadDecoder(set, backend);
         var conditioning = MusicGenFixtures.Conditioning(set, "tf_encoder_hidden_states_projected", "tf_text_attention_mask");
         using var session = decoder.StartSession(conditioning, capacity: 8);
-        var tokens = new int[8];
-        tokens[6] = 65;
-        var e = Assert.Throws<ArgumentException>(() => session.Step(tokens, new float[8 * 64]));
-        Assert.Contains("token 65 of row 1, codebook 2", e.Message);
-        e = Assert.Throws<ArgumentException>(() => session.Feed(new int[12, 2]));
-        Assert.Contains("3 batch rows", e.Message);
-        e = Assert.Throws<ArgumentException>(() => decoder.Forward(new int[7, 2], conditioning));
-        Assert.Contains("multiple of 4 codebooks", e.Message);
-        var narrow = MusicGenConditioning.Null(2, 3, 32);
+        var c = decoder.Config;
+        var (k, rows) = (c.NumCodebooks, conditioning.Batch * c.NumCodebooks);
+        var tokens = new int[rows];
+        tokens[k + 2] = c.VocabSize + 1; // row 1, codebook 2: past the embedding table's last row
+        var e = Assert.Throws<ArgumentException>(() => session.Step(tokens, new float[(long)rows * c.VocabSize]));
+        Assert.Contains($"token {c.VocabSize + 1} of row 1, codebook 2", e.Message);
+        e = Assert.Throws<ArgumentException>(() => session.Feed(new int[rows + k, 2]));
+        Assert.Contains($"{conditioning.Batch + 1} batch rows", e.Message);
+        e = Assert.Throws<ArgumentException>(() => decoder.Forward(new int[rows + 1, 2], conditioning));
+        Assert.Contains($"multiple of {k} codebooks", e.Message);
+        var narrow = MusicGenConditioning.Null(conditioning.Batch, 3, c.HiddenSize + 1);
         e = Assert.Throws<ArgumentException>(() => decoder.StartSession(narrow, 8));
-        Assert.Contains("hidden size is 48", e.Message);
-        var tooLong = Assert.Throws<ArgumentOutOfRangeException>(() => decoder.StartSession(conditioning, 129));
-        Assert.Contains("max_position_embeddings 128", tooLong.Message);
+        Assert.Contains($"hidden size is {c.HiddenSize}", e.Message);
+        var tooLong = Assert.Throws<ArgumentOutOfRangeException>(() => decoder.StartSession(conditioning, c.MaxPositionEmbeddings + 1));
+        Assert.Contains($"max_position_embeddings {c.MaxPositionEmbeddings}", tooLong.Message);
     }
 
     [Fact]

@@ -17,6 +17,12 @@ public class MusicGenGeneratorTests : IDisposable
         _text = MusicGenFixtures.Conditioning(set, "tf_encoder_hidden_states_projected", "tf_text_attention_mask");
     }
 
+    // the fixture decoder's codebooks K, vocabulary V, positions and the conditioning's batch B
+    private int K => _decoder.Config.NumCodebooks;
+    private int V => _decoder.Config.VocabSize;
+    private int Positions => _decoder.Config.MaxPositionEmbeddings;
+    private int Rows => _text.Batch * K;
+
     private MusicGenGeneration Generate(SamplingSettings sampling, ulong seed = 1, int maxNewTokens = 12, int[,]? prompt = null, bool scores = false) =>
         new MusicGenGenerator(_decoder).Generate(new MusicGenGenerationRequest
         {
@@ -31,7 +37,7 @@ public class MusicGenGeneratorTests : IDisposable
         var c = Generate(SamplingSettings.Audiocraft, seed: 8);
         Assert.Equal(a.Codes, b.Codes);
         Assert.NotEqual(a.Codes, c.Codes);
-        Assert.Equal(12 + 1 - 4, a.Frames);
+        Assert.Equal(12 + 1 - K, a.Frames);
     }
 
     [Fact]
@@ -71,20 +77,20 @@ public class MusicGenGeneratorTests : IDisposable
         var length = g.DelayedSequences.GetLength(1);
         var logits = _decoder.Forward(MusicGenDecoderSessionTests.Columns(g.DelayedSequences, 0, length - 1), _text);
         var v = _decoder.Config.VocabSize;
-        for (var r = 0; r < 8; r++)
+        for (var r = 0; r < Rows; r++)
             for (var step = 0; step < g.Steps; step++)
-                Assert.Equal(logits[((long)r * (length - 1) + step) * v + 3], g.Scores![((long)step * 8 + r) * v + 3], 4);
+                Assert.Equal(logits[((long)r * (length - 1) + step) * v + 3], g.Scores![((long)step * Rows + r) * v + 3], 4);
     }
 
     [Fact]
     public void Prompt_codes_are_kept_and_continued_even_when_sampling()
     {
-        var prompt = new int[8, 5];
-        for (var r = 0; r < 8; r++)
-            for (var t = 0; t < 5; t++) prompt[r, t] = (r * 7 + t * 3) % 64;
+        var prompt = new int[Rows, 5];
+        for (var r = 0; r < Rows; r++)
+            for (var t = 0; t < 5; t++) prompt[r, t] = (r * 7 + t * 3) % V;
         var g = Generate(SamplingSettings.Audiocraft, seed: 3, maxNewTokens: 8, prompt: prompt);
-        Assert.Equal(5 + 8 + 1 - 4, g.Frames);
-        for (var r = 0; r < 8; r++)
+        Assert.Equal(5 + 8 + 1 - K, g.Frames);
+        for (var r = 0; r < Rows; r++)
             for (var t = 0; t < 5; t++) Assert.Equal(prompt[r, t], g.Codes[r, t]);
         Assert.Equal(1 + 5 + 8, g.DelayedSequences.GetLength(1));
     }
@@ -112,21 +118,21 @@ public class MusicGenGeneratorTests : IDisposable
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Generate(SamplingSettings.Greedy, maxNewTokens: 3));
         Assert.Contains("max_new_tokens 3 is below 4", e.Message);
-        e = Assert.Throws<ArgumentOutOfRangeException>(() => Generate(SamplingSettings.Greedy, maxNewTokens: 129));
-        Assert.Contains("129 new tokens need 129 positions; the decoder has 128", e.Message);
-        Generate(SamplingSettings.Greedy, maxNewTokens: 128); // exactly the table: fine
-        var prompt = new int[8, 2];
-        prompt[5, 1] = 64;
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => Generate(SamplingSettings.Greedy, maxNewTokens: Positions + 1));
+        Assert.Contains($"{Positions + 1} new tokens need {Positions + 1} positions; the decoder has {Positions}", e.Message);
+        Generate(SamplingSettings.Greedy, maxNewTokens: Positions); // exactly the table: fine
+        var prompt = new int[Rows, 2];
+        prompt[K + 1, 1] = V; // item 1, codebook 1: one past the last code
         var a = Assert.Throws<ArgumentException>(() => Generate(SamplingSettings.Greedy, prompt: prompt));
-        Assert.Contains("prompt code 64 of item 1, codebook 1, frame 1", a.Message);
-        a = Assert.Throws<ArgumentException>(() => Generate(SamplingSettings.Greedy, prompt: new int[4, 2]));
-        Assert.Contains("prompt codes have 4 rows, expected 2 items x 4 codebooks = 8", a.Message);
+        Assert.Contains($"prompt code {V} of item 1, codebook 1, frame 1", a.Message);
+        a = Assert.Throws<ArgumentException>(() => Generate(SamplingSettings.Greedy, prompt: new int[K, 2]));
+        Assert.Contains($"prompt codes have {K} rows, expected {_text.Batch} items x {K} codebooks = {Rows}", a.Message);
     }
 
     [Fact]
     public void Lengths_convert_between_frames_durations_and_tokens()
     {
-        Assert.Equal(20, MusicGenGenerationRequest.MaxNewTokensForFrames(17, _decoder.Config));
+        Assert.Equal(17 + K - 1, MusicGenGenerationRequest.MaxNewTokensForFrames(17, _decoder.Config)); // the delay pattern adds K - 1 steps
         Assert.Equal(1500, MusicGenGenerationRequest.FramesForDuration(30, 50));
         Assert.Equal(250, MusicGenGenerationRequest.FramesForDuration(5, 50));
         Assert.Throws<ArgumentOutOfRangeException>(() => MusicGenGenerationRequest.FramesForDuration(-1, 50));

@@ -33,11 +33,13 @@ public class VisionCheckpointPlanTests
         Assert.Equal(checkpoint.Tensors.Count(), file.Tensors.Count);
         Assert.All(file.Tensors, t => Assert.StartsWith(k.Prefix, t.Name));
         Assert.All(file.Tensors, t => Assert.Equal(GgmlType.F32, t.Type));
-        Assert.Equal([config.PatchVectorLength, 32], file.GetTensor(k.PatchWeight).Ne);
-        Assert.Equal([32, config.SequenceLength], file.GetTensor(k.PositionEmbedding).Ne);
-        Assert.Equal([32], file.GetTensor(k.ClassEmbedding).Ne);
-        Assert.Equal([32, 64], file.GetTensor(k.Block(1, VisionKeys.Up) + ".weight").Ne);
-        Assert.Equal([64, 32], file.GetTensor(k.Block(1, VisionKeys.Down) + ".weight").Ne);
+        long hidden = config.HiddenSize, ff = config.IntermediateSize;
+        Assert.Equal([config.PatchVectorLength, hidden], file.GetTensor(k.PatchWeight).Ne);
+        Assert.Equal([hidden, config.SequenceLength], file.GetTensor(k.PositionEmbedding).Ne);
+        Assert.Equal([hidden], file.GetTensor(k.ClassEmbedding).Ne);
+        var last = config.NumHiddenLayers - 1;
+        Assert.Equal([hidden, ff], file.GetTensor(k.Block(last, VisionKeys.Up) + ".weight").Ne);
+        Assert.Equal([ff, hidden], file.GetTensor(k.Block(last, VisionKeys.Down) + ".weight").Ne);
 
         // the kernel [D, C, (T,) H, W] and every Linear [out, in] keep their row-major bytes
         var pairs = new (string Gguf, string Hf)[]
@@ -62,11 +64,13 @@ public class VisionCheckpointPlanTests
     {
         // ViTForImageClassification: keys under "vit.", a classifier, no pooler (add_pooling_layer=False)
         var set = FixtureSet.ByName("vit-tiny");
+        var hidden = set.Config["hidden_size"]!.GetValue<long>();
         var dir = Derived(set, "classifier", name => name.StartsWith("pooler.", StringComparison.Ordinal) ? null : "vit." + name,
-            extra: [("classifier.weight", [10, 32]), ("classifier.bias", [10])]);
+            extra: [("classifier.weight", [10, hidden]), ("classifier.bias", [10])]);
         var gguf = Path.Combine(dir, "out.gguf");
         var (result, _) = CheckpointConversion.Convert(dir, gguf, StorageType.F32);
-        Assert.Equal(38, result.TensorCount);
+        // every tensor of the encoder, none of the head: the fixture's less its pooler's weight and bias
+        Assert.Equal(set.SavedTensorCount - 2, result.TensorCount);
         using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: null);
         using var encoder = VisionEncoder.Load(gguf, VisionFamily.ViT, backend);
         Assert.False(encoder.HasPooler);
@@ -82,7 +86,7 @@ public class VisionCheckpointPlanTests
         var set = FixtureSet.ByName("vivit-tiny");
         var dir = Derived(set, "missing", name => name == "encoder.layer.1.attention.attention.key.bias" ? null : name);
         var e = Assert.ThrowsAny<Exception>(() => CheckpointConversion.Convert(dir, Path.Combine(dir, "out.gguf"), StorageType.F32));
-        Assert.Contains("missing tensor 'encoder.layer.1.attention.attention.key.bias' (expected shape [32])", e.Message);
+        Assert.Contains($"missing tensor 'encoder.layer.1.attention.attention.key.bias' (expected shape [{set.Config["hidden_size"]}])", e.Message);
         Assert.False(File.Exists(Path.Combine(dir, "out.gguf")));
     }
 
@@ -92,7 +96,9 @@ public class VisionCheckpointPlanTests
         var set = FixtureSet.ByName("vivit-tiny");
         var dir = Derived(set, "bad-shape", name => name, halve: name => name == "embeddings.position_embeddings");
         var e = Assert.ThrowsAny<Exception>(() => CheckpointConversion.Convert(dir, Path.Combine(dir, "out.gguf"), StorageType.F32));
-        Assert.Contains("'embeddings.position_embeddings' has shape [1, 65, 16], expected [1, 65, 32]", e.Message);
+        var tokens = set.Vector("last_hidden_state").Shape[1];
+        var hidden = set.Config["hidden_size"]!.GetValue<long>();
+        Assert.Contains($"'embeddings.position_embeddings' has shape [1, {tokens}, {hidden / 2}], expected [1, {tokens}, {hidden}]", e.Message);
     }
 
     [Fact]

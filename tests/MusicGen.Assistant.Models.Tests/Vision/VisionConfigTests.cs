@@ -11,28 +11,42 @@ public class VisionConfigTests
     public void The_vit_fixture_config_is_read_field_by_field()
     {
         var set = FixtureSet.ByName("vit-tiny");
+        var json = set.Config;
+        int Int(string key) => json[key]!.GetValue<int>();
         var c = ViTConfig.FromHuggingFaceJson(File.ReadAllText(set.ConfigPath), set.ConfigPath).ToTransformer();
         Assert.Equal(VisionFamily.ViT, c.Family);
-        Assert.Equal((32, 2, 4, 64), (c.HiddenSize, c.NumHiddenLayers, c.NumAttentionHeads, c.IntermediateSize));
-        Assert.Equal((32, 32, 8, 8, 1, 1), (c.ImageHeight, c.ImageWidth, c.PatchHeight, c.PatchWidth, c.NumFrames, c.PatchFrames));
-        Assert.Equal(VisionActivation.Gelu, c.Activation);
-        Assert.Equal(1e-12, c.LayerNormEps);
-        Assert.True(c.QkvBias);
-        Assert.Equal((16, 17, 192), (c.NumPatches, c.SequenceLength, c.PatchVectorLength));
+        Assert.Equal((Int("hidden_size"), Int("num_hidden_layers"), Int("num_attention_heads"), Int("intermediate_size")),
+            (c.HiddenSize, c.NumHiddenLayers, c.NumAttentionHeads, c.IntermediateSize));
+        Assert.Equal((Int("image_size"), Int("image_size"), Int("patch_size"), Int("patch_size"), 1, 1),
+            (c.ImageHeight, c.ImageWidth, c.PatchHeight, c.PatchWidth, c.NumFrames, c.PatchFrames));
+        Assert.Equal(VisionTransformerConfig.ParseActivation(json["hidden_act"]!.GetValue<string>(), "ViT"), c.Activation);
+        Assert.Equal(json["layer_norm_eps"]!.GetValue<double>(), c.LayerNormEps);
+        Assert.Equal(json["qkv_bias"]?.GetValue<bool>() ?? true, c.QkvBias);
+        // the tokens transformers produced: CLS + one per patch
+        var tokens = (int)set.Vector("last_hidden_state").Shape[1];
+        var patches = (Int("image_size") / Int("patch_size")) * (Int("image_size") / Int("patch_size"));
+        Assert.Equal((tokens - 1, tokens, Int("num_channels") * Int("patch_size") * Int("patch_size")),
+            (c.NumPatches, c.SequenceLength, c.PatchVectorLength));
+        Assert.Equal(patches, c.NumPatches);
     }
 
     [Fact]
     public void The_vivit_fixture_config_is_read_field_by_field()
     {
         var set = FixtureSet.ByName("vivit-tiny");
+        var json = set.Config;
+        int Int(string key) => json[key]!.GetValue<int>();
+        var tubelet = json["tubelet_size"]!.AsArray().Select(x => x!.GetValue<int>()).ToArray();
         var c = ViViTConfig.FromHuggingFaceJson(File.ReadAllText(set.ConfigPath), set.ConfigPath).ToTransformer();
         Assert.Equal(VisionFamily.ViViT, c.Family);
-        Assert.Equal("gelu_fast", c.HiddenAct);
-        Assert.Equal(VisionActivation.GeluTanh, c.Activation);
-        Assert.Equal(1e-6, c.LayerNormEps);
-        Assert.Equal((8, 2, 8, 8), (c.NumFrames, c.PatchFrames, c.PatchHeight, c.PatchWidth));
-        Assert.Equal((4, 4, 4), (c.GridFrames, c.GridHeight, c.GridWidth));
-        Assert.Equal((64, 65, 3 * 2 * 8 * 8), (c.NumPatches, c.SequenceLength, c.PatchVectorLength));
+        Assert.Equal(json["hidden_act"]!.GetValue<string>(), c.HiddenAct);
+        Assert.Equal(VisionTransformerConfig.ParseActivation(c.HiddenAct, "ViViT"), c.Activation);
+        Assert.Equal(json["layer_norm_eps"]!.GetValue<double>(), c.LayerNormEps);
+        Assert.Equal((Int("num_frames"), tubelet[0], tubelet[1], tubelet[2]), (c.NumFrames, c.PatchFrames, c.PatchHeight, c.PatchWidth));
+        Assert.Equal((Int("num_frames") / tubelet[0], Int("image_size") / tubelet[1], Int("image_size") / tubelet[2]), (c.GridFrames, c.GridHeight, c.GridWidth));
+        // the tokens transformers produced: CLS + one per tubelet
+        var tokens = (int)set.Vector("last_hidden_state").Shape[1];
+        Assert.Equal((tokens - 1, tokens, Int("num_channels") * tubelet[0] * tubelet[1] * tubelet[2]), (c.NumPatches, c.SequenceLength, c.PatchVectorLength));
     }
 
     [Fact]

@@ -87,16 +87,18 @@ public class VisionEncoderTests
     {
         using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: null);
         using var vit = VisionEncoder.Load(ConvertedFixtures.Gguf(FixtureSet.ByName("vit-tiny")), VisionFamily.ViT, backend);
-        var e = Assert.Throws<ArgumentException>(() => vit.Encode(PixelValues.Images(new float[3 * 16 * 24], 1, 3, 16, 24)));
-        Assert.Contains("ViT expects 32×32 (height×width, config image_size) pixels, got 16×24", e.Message);
-        e = Assert.Throws<ArgumentException>(() => vit.Encode(PixelValues.Images(new float[32 * 32], 1, 1, 32, 32)));
-        Assert.Contains("ViT expects 3 channels (config num_channels), got 1", e.Message);
-        e = Assert.Throws<ArgumentException>(() => vit.Encode(PixelValues.Videos(new float[2 * 3 * 32 * 32], 1, 2, 3, 32, 32)));
+        var (c, h, w) = (vit.Config.NumChannels, vit.Config.ImageHeight, vit.Config.ImageWidth);
+        var e = Assert.Throws<ArgumentException>(() => vit.Encode(PixelValues.Images(new float[c * (h / 2) * (w + 1)], 1, c, h / 2, w + 1)));
+        Assert.Contains($"ViT expects {h}×{w} (height×width, config image_size) pixels, got {h / 2}×{w + 1}", e.Message);
+        e = Assert.Throws<ArgumentException>(() => vit.Encode(PixelValues.Images(new float[(c + 1) * h * w], 1, c + 1, h, w)));
+        Assert.Contains($"ViT expects {c} channels (config num_channels), got {c + 1}", e.Message);
+        e = Assert.Throws<ArgumentException>(() => vit.Encode(PixelValues.Videos(new float[2 * c * h * w], 1, 2, c, h, w)));
         Assert.Contains("ViT encodes single images", e.Message);
 
         using var vivit = VisionEncoder.Load(ConvertedFixtures.Gguf(FixtureSet.ByName("vivit-tiny")), VisionFamily.ViViT, backend);
-        e = Assert.Throws<ArgumentException>(() => vivit.Encode(PixelValues.Videos(new float[4 * 3 * 32 * 32], 1, 4, 3, 32, 32)));
-        Assert.Contains("ViViT expects clips of 8 frames (config num_frames), got 4 frames", e.Message);
+        var (frames, vc, vh, vw) = (vivit.Config.NumFrames, vivit.Config.NumChannels, vivit.Config.ImageHeight, vivit.Config.ImageWidth);
+        e = Assert.Throws<ArgumentException>(() => vivit.Encode(PixelValues.Videos(new float[(frames / 2) * vc * vh * vw], 1, frames / 2, vc, vh, vw)));
+        Assert.Contains($"ViViT expects clips of {frames} frames (config num_frames), got {frames / 2} frames", e.Message);
 
         e = Assert.Throws<ArgumentException>(() => new PixelValues(new float[10], 1, 1, 3, 2, 2));
         Assert.Contains("pixel_values [1, 1, 3, 2, 2] needs 12 values, got 10", e.Message);
