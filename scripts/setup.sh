@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # First command on a fresh Debian 12 machine: installs the system packages the project needs, fetches the pinned
-# ggml CPU natives, builds the solution in Release and runs the default job: `mga generate` of a 5 s clip on the
-# untrained demo model set it creates (random weights; the output is noise and says so). `mga demo` still works.
+# ggml CPU natives, builds the solution in Release, runs the default job (`mga generate` of a 5 s clip on the
+# untrained demo model set it creates: random weights, the output is noise and says so) and then starts the chat
+# service on its embedded defaults (`mga serve`: 127.0.0.1:5080, SQLite and files in ~/.local/share/musicgen-assistant,
+# CPU, the embedded UNTRAINED demo assistant), printing its URL; Ctrl+C stops it.
 #   scripts/setup.sh              everything above
-#   scripts/setup.sh --deps-only  only the system packages (what CI runs before the tests)
+#   scripts/setup.sh --deps-only  only the system packages (what CI runs before the tests; starts nothing)
 # The .NET 10 SDK and Node.js/npm are expected on the machine; npm is installed from Debian when missing.
 set -euo pipefail
 
@@ -11,8 +13,9 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Debian packages the project needs at run or test time (ffmpeg: media decode/encode and the loudness cross-check).
-APT_PACKAGES=(ca-certificates coreutils tar gzip git ffmpeg)
+# Debian packages the project needs at run or test time (ffmpeg: media decode/encode and the loudness cross-check;
+# chromium + a font: the chat page's browser tests, driven by Playwright's .NET driver, no browser download).
+APT_PACKAGES=(ca-certificates coreutils tar gzip git ffmpeg chromium fonts-dejavu-core)
 
 log() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -49,7 +52,7 @@ deps_only=0
 for arg in "$@"; do
   case "$arg" in
     --deps-only) deps_only=1 ;;
-    -h|--help) sed -n '2,7p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,9p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "unknown argument '$arg' (try --help)" ;;
   esac
 done
@@ -92,3 +95,6 @@ log "building MusicGen.Assistant.sln (Release)"
 log "running the default job: scripts/mga.sh generate \"lo-fi hip hop beat with warm piano\" --duration 5 --out demo-output/demo.wav"
 MGA_NATIVES="${MGA_NATIVES:-$natives_dir}" "$SCRIPT_DIR/mga.sh" generate "lo-fi hip hop beat with warm piano" \
   --duration 5 --out "$REPO_ROOT/demo-output/demo.wav"
+
+log "starting the chat service on its defaults (scripts/mga.sh serve); open the URL it prints; Ctrl+C stops it"
+exec env MGA_NATIVES="${MGA_NATIVES:-$natives_dir}" "$SCRIPT_DIR/mga.sh" serve

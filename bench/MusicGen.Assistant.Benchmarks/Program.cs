@@ -22,6 +22,9 @@ public static class Program
         new VisionBenchmark(VisionFamily.ViT),
         new VisionBenchmark(VisionFamily.ViViT),
         new EncoderAttentionBenchmark(),
+        new Threads.ThreadsBenchmark(),
+        new ProductFormsBenchmark(),
+        new EncoderProductsBenchmark(),
     ];
 
     public static int Main(string[] args)

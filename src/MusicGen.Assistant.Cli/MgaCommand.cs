@@ -22,6 +22,7 @@ internal static class MgaCommand
         root.Subcommands.Add(DemoCommand.Create(host));
         root.Subcommands.Add(AskCommand.Create(host));
         root.Subcommands.Add(ChatCommand.Create(host));
+        root.Subcommands.Add(ServeCommand.Create(host));
         return root;
     }
 }

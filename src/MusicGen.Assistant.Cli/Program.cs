@@ -32,8 +32,8 @@ public static class Program
         return parsed.Invoke(new InvocationConfiguration
         {
             Output = output, Error = error, EnableDefaultExceptionHandler = false,
-            // chat handles Ctrl+C itself: it cancels the turn, not the session
-            ProcessTerminationTimeout = ChatCommand.HandlesInterrupt(parsed) ? null : new InvocationConfiguration().ProcessTerminationTimeout,
+            // chat handles Ctrl+C itself (it cancels the turn, not the session); serve's host stops on it
+            ProcessTerminationTimeout = ChatCommand.HandlesInterrupt(parsed) || ServeCommand.HandlesInterrupt(parsed) ? null : new InvocationConfiguration().ProcessTerminationTimeout,
         });
     }
 }

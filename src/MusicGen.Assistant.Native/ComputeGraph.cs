@@ -5,11 +5,17 @@ namespace MusicGen.Assistant.Native;
 /// <summary>A forward graph living in a <see cref="GgmlContext"/> (which owns its memory).</summary>
 public sealed unsafe class ComputeGraph
 {
+    private static long _lastId;
+
     internal ComputeGraph(GgmlContext context, nint pointer)
     {
         Context = context;
         Pointer = pointer;
+        Id = Interlocked.Increment(ref _lastId);
     }
+
+    /// <summary>Unique per graph object in this process (addresses of freed graphs are reused; ids are not).</summary>
+    internal long Id { get; }
 
     public GgmlContext Context { get; }
     internal nint Pointer { get; }

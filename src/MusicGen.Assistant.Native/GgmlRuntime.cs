@@ -82,21 +82,11 @@ public static unsafe class GgmlRuntime
     /// <summary>ggml_commit() of the loaded library.</summary>
     public static string Commit { get { EnsureInitialized(); return Marshal.PtrToStringUTF8(GgmlCore.ggml_commit()) ?? "?"; } }
 
-    /// <summary>Default CPU thread count: <c>MGA_THREADS</c>, else the number of processors the process may use.</summary>
-    public static int DefaultThreadCount
-    {
-        get
-        {
-            var env = Environment.GetEnvironmentVariable(NativeOptions.ThreadsVariable);
-            if (env is not null)
-            {
-                if (!int.TryParse(env, out var n) || n < 1 || n > 1024)
-                    throw new NativeRuntimeException($"{NativeOptions.ThreadsVariable}='{env}' is not a thread count (1..1024).");
-                return n;
-            }
-            return Math.Max(1, Environment.ProcessorCount);
-        }
-    }
+    /// <summary>
+    /// Default CPU thread count: <c>MGA_THREADS</c> (cut down to the CPUs this process may use), else the usable CPUs
+    /// other processes are not keeping busy right now (<see cref="Cpu.CpuThreads"/>).
+    /// </summary>
+    public static int DefaultThreadCount => Cpu.CpuThreads.Choose(null).Count;
 
     // The struct mirrors and type ids below are what every graph relies on; a different ggml build that changed them
     // would corrupt memory silently, so refuse it up front.

@@ -14,6 +14,7 @@ public sealed unsafe class GraphExecutor : IDisposable
     private readonly ComputeBackend? _cpuFallback;
     private OpProfiler? _profiler;
     private GCHandle _self;
+    private long _plannedGraph; // ComputeGraph.Id of the graph the allocator's current plan was made for
 
     public GraphExecutor(ComputeBackend backend, int maxGraphNodes = 65536)
     {
@@ -34,12 +35,20 @@ public sealed unsafe class GraphExecutor : IDisposable
         CheckSize(graph);
         if (!GgmlBackendApi.ggml_backend_sched_reserve(_sched.Pointer, graph.Pointer))
             throw new GgmlException($"could not reserve compute memory on {Backend.Name} for a graph of {graph.NodeCount} nodes (out of memory?)");
+        _plannedGraph = graph.Id;
     }
 
     /// <summary>Gives every intermediate tensor of the graph memory; set the input tensors after this and before Compute.</summary>
+    /// <remarks>
+    /// ggml's allocator keeps its last plan for any graph with the same node and leaf counts and tensor sizes, without
+    /// looking at which tensors are outputs: a graph that marks as output what an earlier, same-shaped graph let be
+    /// overwritten (hidden states wanted after a run without them) would read clobbered values. A graph other than
+    /// the one planned last is therefore planned afresh (a reserve pass; the memory only ever grows).
+    /// </remarks>
     public void Allocate(ComputeGraph graph)
     {
         CheckSize(graph);
+        if (graph.Id != _plannedGraph) Reserve(graph);
         GgmlBackendApi.ggml_backend_sched_reset(_sched.Pointer);
         if (!GgmlBackendApi.ggml_backend_sched_alloc_graph(_sched.Pointer, graph.Pointer))
             throw new GgmlException($"could not allocate compute memory on {Backend.Name} for a graph of {graph.NodeCount} nodes (out of memory?)");
@@ -76,6 +85,7 @@ public sealed unsafe class GraphExecutor : IDisposable
 
     public void Compute(ComputeGraph graph)
     {
+        Backend.Governor?.BeforeGraph();
         _profiler?.Start();
         var status = GgmlBackendApi.ggml_backend_sched_graph_compute(_sched.Pointer, graph.Pointer);
         if (status != 0)

@@ -13,6 +13,14 @@ public static class BenchEnvironment
         Report.Line("ggml", $"{GgmlRuntime.Version} (commit {GgmlRuntime.Commit}) from {GgmlRuntime.Loaded?.Directory}");
         Report.Line("runtime", $"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}");
         Report.Line("date", DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"));
+        Report.Line("load average", LoadAverage());
+    }
+
+    /// <summary>/proc/loadavg's 1, 5 and 15 minute averages: printed beside figures taken on a shared machine.</summary>
+    public static string LoadAverage()
+    {
+        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "unknown"; }
     }
 
     public static string CpuModel()

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MusicGen.Assistant.Benchmarks.Harness;
 using MusicGen.Assistant.Formats.Conversion;
+using MusicGen.Assistant.Models;
 using MusicGen.Assistant.Models.Encodec;
 using MusicGen.Assistant.Models.MusicGenLm;
 using MusicGen.Assistant.Native;
@@ -20,9 +21,10 @@ public sealed class MusicGenBenchmark : IBenchmark
     public string Usage =>
         "musicgen [--seconds 10] [--type f32|f16|q8_0] [--threads 2] [--repeat 2] [--seed 1] [--kv-type f32|f16]\n" +
         "        [--prompt-tokens 12] [--ceiling] [--ceiling-only] [--ceiling-repeat 10] [--profile] [--profile-steps 16] [--profile-after 0]\n" +
-        "        [--no-audio] [--backend cpu|gpu] [--cache DIR]\n" +
+        "        [--no-audio] [--backend cpu|gpu] [--form auto|matrix|slices] [--cache DIR]\n" +
         "        (--ceiling: also time the matrix products alone of one step, the practical ceiling of steps/s;\n" +
-        "         --profile: per-op time of a few decode steps after --profile-after others, each node run alone)";
+        "         --profile: per-op time of a few decode steps after --profile-after others, each node run alone;\n" +
+        "         --form: the decode steps' product form, fixed instead of measured at start)";
 
     public int Run(BenchArguments args)
     {
@@ -55,11 +57,16 @@ public sealed class MusicGenBenchmark : IBenchmark
         DecodeCeiling? ceiling = null;
         if (o.Ceiling || o.CeilingOnly)
         {
-            ceiling = MusicGenCeiling.Measure(decoder.Weights, backend, rows: 2, o.CeilingRepeat);
-            MusicGenCeiling.Print(ceiling, o.CeilingRepeat);
-            var sliced = MusicGenCeiling.Measure(decoder.Weights, backend, rows: 2, o.CeilingRepeat, columns: false);
-            MusicGenCeiling.Print(sliced, o.CeilingRepeat, "  rows as batch slices");
+            var (matrix, slices) = MusicGenCeiling.Measure(decoder.Weights, backend, rows: 2, o.CeilingRepeat);
+            MusicGenCeiling.Print(matrix, o.CeilingRepeat);
+            MusicGenCeiling.Print(slices, o.CeilingRepeat);
+            ceiling = MusicGenCeiling.Best(matrix, slices);
             if (o.CeilingOnly) return 0;
+        }
+        decoder.StepFormOverride = o.Form;
+        {
+            var chosen = decoder.ChooseStepForm(rows: 2);
+            Report.Line("step product form", $"{chosen}" + (o.Form is null ? "" : " (--form)"));
         }
 
         var generator = new MusicGenGenerator(decoder);
@@ -105,12 +112,13 @@ public sealed class MusicGenBenchmark : IBenchmark
 /// <summary>The options of <see cref="MusicGenBenchmark"/>.</summary>
 internal sealed record MusicGenOptions(
     double Seconds, StorageType Type, int Threads, int Repeat, int Seed, GgmlType KvType, int PromptTokens,
-    bool Ceiling, bool CeilingOnly, int CeilingRepeat, bool Profile, int ProfileSteps, int ProfileAfter, bool Audio, BackendKind Backend, string Cache)
+    bool Ceiling, bool CeilingOnly, int CeilingRepeat, bool Profile, int ProfileSteps, int ProfileAfter, bool Audio, BackendKind Backend, ProductForm? Form, string Cache)
 {
     public static MusicGenOptions Read(BenchArguments args)
     {
         var kv = args.Text("kv-type", "f32");
         var backend = args.Text("backend", "cpu");
+        var form = args.Text("form", "auto");
         return new MusicGenOptions(
             Seconds: args.Double("seconds", 10, 0.1, 40),
             Type: StorageTypes.Parse(args.Text("type", "f32")),
@@ -137,6 +145,7 @@ internal sealed record MusicGenOptions(
                 "gpu" or "cuda" => BackendKind.Gpu,
                 _ => throw new BenchUsageException($"--backend takes cpu or gpu, not '{backend}'"),
             },
+            Form: form == "auto" ? null : ProductForms.Parse(form) ?? throw new BenchUsageException($"--form takes auto, matrix or slices, not '{form}'"),
             Cache: BenchCache.Directory(args.OptionalText("cache")));
     }
 }

@@ -98,10 +98,10 @@ internal static class EditCommand
                               (text is null ? "continuing the audio alone (no description: unconditional, guidance off)" : $"described as \"{text}\""));
         console.Field("sampling", GenerationOutput.Sampling(setup.Sampling, setup.Seed, request.Sampling.Seed is not null));
 
-        var time = ConsoleProgress.Run(session, progress => setup.Run(progress, session.Cancellation));
-        var seconds = setup.TrackSeconds + setup.NewSeconds;
-        console.Line($"Wrote '{request.Output}'{(model.IsDemo ? " (UNTRAINED DEMO MODEL output)" : "")}: {Units.Seconds(setup.TrackSeconds)} of the track + {Units.Seconds(setup.NewSeconds)} new = {Units.Seconds(seconds)}");
-        console.Field("time", $"{Units.Duration(time)}, {Units.RealTimeFactor(time, setup.NewSeconds)} for the new audio");
+        var result = ConsoleProgress.Run(session, progress => setup.Run(progress, session.Cancellation));
+        console.Line($"Wrote '{request.Output}'{(model.IsDemo ? " (UNTRAINED DEMO MODEL output)" : "")}: {Units.Seconds(setup.TrackSeconds)} of the track + {Units.Seconds(setup.NewSeconds)} new = {Units.Seconds(result.Seconds)}");
+        GenerationOutput.Peak(console, result.Peak, canNormalize: false);
+        console.Field("time", $"{Units.Duration(result.Time)}, {Units.RealTimeFactor(result.Time, setup.NewSeconds)} for the new audio");
         return ExitCodes.Success;
     }
 }

@@ -16,7 +16,7 @@ internal sealed class GlobalOptions
     public Option<int?> Threads { get; } = new NumberOption<int?>("--threads",
         new NumberRange(1, 1024, "between 1 and 1024 (a whole number of threads)", Integer: true))
     {
-        Description = $"CPU threads for ggml (default: ${NativeOptions.ThreadsVariable}, else every processor this process may use).",
+        Description = $"CPU threads for ggml (default: ${NativeOptions.ThreadsVariable}, else the CPUs this process may use that other processes leave free; never more than it may use).",
         HelpName = "N",
         Recursive = true,
     };

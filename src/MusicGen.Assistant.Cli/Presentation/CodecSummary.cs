@@ -31,9 +31,7 @@ internal static class CodecSummary
         console.Line($"Decoded '{codesPath}' -> '{outputWav}'");
         console.Field("codes", $"{r.Codes.FrameCount} frames x {f.Codebooks} codebooks of {f.CodebookSize}");
         console.Field("output", $"{f.SampleRate} Hz, {f.Channels} ch, {r.Format}, {Units.Duration(r.Codes.Duration)} ({r.Codes.SampleCount} samples)");
-        console.Field("peak", $"{Units.Number(r.Peak, "0.000")} of full scale" + (r.Peak <= 1 ? "" : r.Format == WavSampleFormat.Float32
-            ? " (above full scale: the float WAV keeps it; turn the volume down before listening)"
-            : " (above full scale: clipped in the PCM file)"));
+        console.Field("peak", r.Peak.Describe());
         console.Field("wall time", Units.Duration(r.WallTime));
         console.Field("speed", Units.RealTimeFactor(r.WallTime, r.Codes.Duration.TotalSeconds));
         console.Field("memory", $"{Units.Bytes(r.ModelMemory)} on the backend (weights + one chunk's compute buffer)");

@@ -11,7 +11,7 @@ namespace MusicGen.Assistant.Cli.Presentation;
 /// </summary>
 internal sealed class TurnPrinter(CliConsole console)
 {
-    private bool _replyOpen;
+    private bool _replyOpen, _replyShown, _untrained;
 
     public static void WarnUntrained(CliConsole console, ResolvedModelSet model)
     {
@@ -29,14 +29,15 @@ internal sealed class TurnPrinter(CliConsole console)
         switch (e)
         {
             case TurnStarted s:
-                console.Out.Write(s.Untrained ? "assistant (UNTRAINED)> " : "assistant> ");
-                _replyOpen = true;
+                _untrained = s.Untrained;
                 break;
             case ReplyTextDelta t:
+                OpenReply();
                 console.Out.Write(t.Text);
                 console.Out.Flush();
                 break;
             case TurnProgress p when p.Stage != "reply":
+                CloseReply();
                 Progress(p);
                 break;
             case TurnNotice n when n.Kind != NoticeKind.Untrained:
@@ -44,18 +45,28 @@ internal sealed class TurnPrinter(CliConsole console)
                 console.Field("note", n.Message);
                 break;
             case TrackRendered r:
+                OpenReply(); // a reply of [AUD] tokens alone still gets its line
                 CloseReply();
                 var track = r.Track;
                 console.Field("track", $"{track.Path ?? "(not written)"}{(track.Untrained ? " (UNTRAINED DEMO output)" : "")}");
                 console.Field("audio", $"{Units.Seconds(track.Seconds)}, {track.SampleRate} Hz, peak {track.PeakDbfs:0.0} dBFS, {track.Conditioning} path, seed {track.Seed}");
                 break;
             case TurnCompleted c:
+                OpenReply();
                 CloseReply();
                 var reply = c.Reply;
                 if (!reply.HasMusic) console.Field("track", "none (the reply held no [AUD0..7])");
                 console.Field("time", $"{Units.Duration(TimeSpan.FromSeconds(reply.Timings.TotalSeconds))} (encode {reply.Timings.EncodeSeconds:0.00} s, reply {reply.Timings.ReplySeconds:0.00} s, music {reply.Timings.RenderSeconds:0.00} s), seed {reply.Seed}");
                 break;
         }
+    }
+
+    // the reply's line starts with its first text (after the encoders' progress), once per turn
+    private void OpenReply()
+    {
+        if (_replyShown) return;
+        console.Out.Write(_untrained ? "assistant (UNTRAINED)> " : "assistant> ");
+        (_replyShown, _replyOpen) = (true, true);
     }
 
     private void CloseReply()

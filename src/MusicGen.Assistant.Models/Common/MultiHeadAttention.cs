@@ -32,6 +32,23 @@ public static class MultiHeadAttention
         return ctx.Reshape(merged, query.Ne0, query.Ne1, query.Ne2);
     }
 
+    /// <summary>
+    /// Whole-sequence self-attention of an encoder as one fused node per layer (<see cref="GgmlContext.FlashAttention"/>):
+    /// no score matrix in memory and no separate softmax pass. q, k, v are the projections {width, n, rows}; the
+    /// result is {width, n, rows} with the heads merged, as <see cref="Attend"/> gives.
+    /// </summary>
+    public static Tensor AttendFused(GgmlContext ctx, Tensor query, Tensor key, Tensor value, int heads, float scale)
+    {
+        var fused = ctx.FlashAttention(Keys(ctx, query, heads), Keys(ctx, key, heads), Keys(ctx, value, heads), null, scale); // {hd, H, n, rows}
+        return ctx.Reshape(fused, query.Ne0, query.Ne1, query.Ne2);
+    }
+
+    /// <summary>
+    /// Whether encoder graphs on <paramref name="backend"/> take <see cref="AttendFused"/>: on the CPU, where ggml's
+    /// tiled kernel runs 64 × 64 score tiles in F32 (other backends keep the plain ops).
+    /// </summary>
+    public static bool FusedByDefault(ComputeBackend backend) => backend.IsCpu;
+
     // one query over F32 keys (unit element stride) and F32 values (transposed, or head-major seen transposed), and
     // an F32 mask shared by the heads
     private static bool OneQueryKernelTakes(Tensor query, Tensor keys, Tensor valuesTransposed, Tensor? mask) =>

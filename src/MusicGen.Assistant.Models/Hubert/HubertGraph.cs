@@ -129,10 +129,21 @@ public sealed class HubertGraph(GgmlContext ctx, HubertWeights weights)
         return Activate(ctx.Add(result!.Value, weights.PositionalConv.Bias!.Value), _c.FeatureActivation).Named("hubert.pos_conv");
     }
 
+    /// <summary>
+    /// Whether unmasked attention is one fused node (<see cref="MultiHeadAttention.AttendFused"/>: no score matrix, so
+    /// no query blocks); by default on the CPU. Masked batches (padded clips) keep the plain ops.
+    /// </summary>
+    public bool FusedAttention { get; init; } = MultiHeadAttention.FusedByDefault(weights.Backend);
+
+    /// <summary>Whether GELU runs as our C# kernel (<see cref="GgmlContext.GeluErfKernel"/>); by default on the CPU.</summary>
+    public bool CpuKernels { get; init; } = weights.Backend.IsCpu;
+
     /// <summary>HubertAttention: out(softmax(q·kᵀ/sqrt(head_dim) + key mask)·v), queries taken in blocks.</summary>
     public Tensor SelfAttention(AttentionWeights w, Tensor x, Tensor? keyMask, int queryBlock)
     {
         var q = w.Query.Apply(ctx, x);
+        if (FusedAttention && keyMask is null)
+            return w.Output.Apply(ctx, MultiHeadAttention.AttendFused(ctx, q, w.Key.Apply(ctx, x), w.Value.Apply(ctx, x), w.Heads, w.Scale));
         var keys = MultiHeadAttention.Keys(ctx, w.Key.Apply(ctx, x), w.Heads);                 // {hd, T, H, B}
         var values = MultiHeadAttention.ValuesTransposed(ctx, w.Value.Apply(ctx, x), w.Heads); // {T, hd, H, B}
         var frames = q.Ne1;
@@ -156,7 +167,8 @@ public sealed class HubertGraph(GgmlContext ctx, HubertWeights weights)
 
     private Tensor Activate(Tensor t, HubertActivation activation) => activation switch
     {
-        HubertActivation.Gelu => ctx.GeluErf(t),
+        // our vectorized erf on the CPU (ggml's op calls libm's erff per element: ~15 % of the conv stack)
+        HubertActivation.Gelu => CpuKernels && t.IsContiguous ? ctx.GeluErfKernel(t) : ctx.GeluErf(t),
         HubertActivation.Relu => ctx.Relu(t),
         HubertActivation.Silu => ctx.Silu(t),
         var a => throw new NotSupportedException($"HuBERT activation {a}"),

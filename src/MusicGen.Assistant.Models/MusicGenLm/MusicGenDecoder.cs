@@ -49,6 +49,15 @@ public sealed partial class MusicGenDecoder : IDisposable
         set => Executor.Profiler = value;
     }
 
+    /// <summary>Fixes the product form of decode steps (benchmarks, tests); null measures it per row count (the default).</summary>
+    public ProductForm? StepFormOverride { get; set; }
+
+    /// <summary>
+    /// The product form decode steps of <paramref name="rows"/> rows take: <see cref="StepFormOverride"/>, else
+    /// <c>MGA_PRODUCT_FORM</c>, else measured on this backend with this model's step matrices (once per process).
+    /// </summary>
+    public ProductFormTiming ChooseStepForm(int rows) => ProductFormProbe.Choose(Backend, _weights.StepMatrices().ToList(), rows, StepFormOverride);
+
     internal GraphExecutor Executor { get; }
     private bool OwnsWeights { get; init; }
 

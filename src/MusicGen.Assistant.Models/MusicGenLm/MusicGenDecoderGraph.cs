@@ -25,6 +25,14 @@ public sealed class MusicGenDecoderGraph(GgmlContext ctx, MusicGenDecoderWeights
     private bool CpuKernels => UsesCpuKernels(weights.Backend);
 
     /// <summary>
+    /// How single-position steps multiply their rows by the weights (<see cref="ProductForm"/>; the decoder measures
+    /// which is faster on its backend). Graphs over several positions always take one matrix.
+    /// </summary>
+    public ProductForm StepForm { get; init; } = ProductForm.OneMatrix;
+
+    private Tensor Project(LinearWeights linear, Tensor x) => ProductForms.Apply(ctx, linear, x, StepForm);
+
+    /// <summary>
     /// Whether graphs on <paramref name="backend"/> take our C# kernels (GELU, one-query attention): CPU only, and only
     /// with worker threads kept between graphs (else each graph pays for attaching fresh threads to .NET).
     /// </summary>
@@ -70,19 +78,19 @@ public sealed class MusicGenDecoderGraph(GgmlContext ctx, MusicGenDecoderWeights
         var w = weights.Layers[layer];
         var sa = w.SelfAttention;
         var h = w.SelfAttentionNorm.Apply(ctx, x);
-        // projections take all rows as one matrix (ApplyAcrossRows): a step's weights are streamed once, not per row
-        var (keys, values) = self(layer, sa.Key.ApplyAcrossRows(ctx, h), sa.Value.ApplyAcrossRows(ctx, h));
-        x = ctx.Add(x, sa.Output.ApplyAcrossRows(ctx, MultiHeadAttention.Attend(ctx, sa.Query.ApplyAcrossRows(ctx, h), keys, values, selfMask, sa.Heads, sa.Scale, CpuKernels)));
+        // projections in the step's product form (Project): all rows as one matrix, or one slice per row
+        var (keys, values) = self(layer, Project(sa.Key, h), Project(sa.Value, h));
+        x = ctx.Add(x, Project(sa.Output, MultiHeadAttention.Attend(ctx, Project(sa.Query, h), keys, values, selfMask, sa.Heads, sa.Scale, CpuKernels)));
 
         if (w.CrossAttention is { } ca)
         {
             h = w.CrossAttentionNorm!.Apply(ctx, x);
             var (ck, cv) = cross(layer);
-            x = ctx.Add(x, ca.Output.ApplyAcrossRows(ctx, MultiHeadAttention.Attend(ctx, ca.Query.ApplyAcrossRows(ctx, h), ck, cv, crossMask, ca.Heads, ca.Scale, CpuKernels)));
+            x = ctx.Add(x, Project(ca.Output, MultiHeadAttention.Attend(ctx, Project(ca.Query, h), ck, cv, crossMask, ca.Heads, ca.Scale, CpuKernels)));
         }
 
         h = w.FeedForwardNorm.Apply(ctx, x);
-        return ctx.Add(x, w.FeedForward.ApplyAcrossRows(ctx, h, CpuKernels));
+        return ctx.Add(x, w.FeedForward.ApplyAcrossRows(ctx, h, CpuKernels, StepForm));
     }
 
     /// <summary>A block's cross-attention keys and values {hidden, m, rows} of the conditioning {hidden, m, rows}.</summary>
@@ -126,11 +134,10 @@ public sealed class MusicGenDecoderGraph(GgmlContext ctx, MusicGenDecoderWeights
     public Tensor Logits(Tensor hidden)
     {
         var (n, rows) = (hidden.Ne1, hidden.Ne2);
-        var columns = hidden.IsContiguous ? ctx.Reshape(hidden, hidden.Ne0, n * rows) : hidden; // one product over all rows
         Tensor? stacked = null;
         for (var k = 0; k < _c.NumCodebooks; k++)
         {
-            var logits = ctx.Reshape(ctx.MulMat(weights.LmHeads[k], columns), _c.VocabSize, n, 1, rows);
+            var logits = ctx.Reshape(ProductForms.MulMat(ctx, weights.LmHeads[k], hidden, StepForm), _c.VocabSize, n, 1, rows);
             stacked = stacked is null ? logits : ctx.Concat(stacked.Value, logits, 2);
         }
         return stacked!.Value;

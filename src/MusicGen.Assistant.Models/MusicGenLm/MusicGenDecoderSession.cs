@@ -25,6 +25,7 @@ public sealed partial class MusicGenDecoderSession : IDisposable
     private readonly KvCache? _cross; // null on a melody decoder (no cross-attention)
     private readonly bool[] _keep;
     private readonly float[]? _stepCrossMask;
+    private readonly ProductForm _stepForm;
     private StepGraph? _step;
 
     internal MusicGenDecoderSession(MusicGenDecoder decoder, MusicGenConditioning conditioning, int capacity, GgmlType cacheType)
@@ -36,6 +37,8 @@ public sealed partial class MusicGenDecoderSession : IDisposable
         ConditioningLength = conditioning.Length;
         _keep = conditioning.Keep;
         _stepCrossMask = AttentionMasks.KeyPadding(_keep, Rows, ConditioningLength, 1);
+        StepForm = decoder.ChooseStepForm(Rows);
+        _stepForm = StepForm.Chosen;
         // head-major values when our one-query attention kernel reads them (a cheap row write per step, no scatter)
         _self = new KvCache(decoder.Backend, _c.NumHiddenLayers, _c.HiddenSize, _c.NumAttentionHeads, capacity, Rows, cacheType,
             headMajorValues: cacheType == GgmlType.F32 && MusicGenDecoderGraph.UsesCpuKernels(decoder.Backend));
@@ -58,6 +61,9 @@ public sealed partial class MusicGenDecoderSession : IDisposable
             throw;
         }
     }
+
+    /// <summary>How single-position graphs multiply the rows by the weights, and what choosing it measured.</summary>
+    public ProductFormTiming StepForm { get; }
 
     /// <summary>Batch rows decoded together.</summary>
     public int Rows { get; }
@@ -152,7 +158,7 @@ public sealed partial class MusicGenDecoderSession : IDisposable
         var ctx = new GgmlContext(_decoder.GraphCapacity);
         try
         {
-            var graph = new MusicGenDecoderGraph(ctx, _decoder.Weights);
+            var graph = new MusicGenDecoderGraph(ctx, _decoder.Weights) { StepForm = _stepForm };
             var g = ctx.NewGraph();
             var inputs = new DecoderInputs(ctx, _c, Rows, n, keys, withMask);
             Tensor? crossMask = _stepCrossMask is null ? null : ctx.NewInput("cross_mask", GgmlType.F32, ConditioningLength, n, 1, Rows);

@@ -77,6 +77,24 @@ public sealed class MusicGenDecoderWeights : IDisposable
 
     public long ResidentBytes => _store.AllocatedBytes;
 
+    /// <summary>
+    /// Every matrix a decode step multiplies by, in the order the step reads them: per layer the self-attention q, k,
+    /// v, out, the cross-attention q and out (its k and v act on the conditioning once per session), the FFN up and
+    /// down; then the LM heads.
+    /// </summary>
+    public IEnumerable<Tensor> StepMatrices()
+    {
+        foreach (var layer in Layers)
+        {
+            var sa = layer.SelfAttention;
+            foreach (var l in new[] { sa.Query, sa.Key, sa.Value, sa.Output }) yield return l.Weight;
+            if (layer.CrossAttention is { } ca) { yield return ca.Query.Weight; yield return ca.Output.Weight; }
+            yield return layer.FeedForward.Up.Weight;
+            yield return layer.FeedForward.Down.Weight;
+        }
+        foreach (var head in LmHeads) yield return head;
+    }
+
     /// <summary>The backend holding the weights (graphs over them run there).</summary>
     public ComputeBackend Backend => _store.Backend;
 

@@ -47,10 +47,18 @@ public sealed class VisionTransformerGraph(GgmlContext ctx, VisionTransformerWei
         return ctx.Add(h, w.Down.Apply(ctx, Activate(w.Up.Apply(ctx, w.AfterNorm.Apply(ctx, h)))));
     }
 
+    /// <summary>Whether GELU runs as our C# kernel (<see cref="GgmlContext.GeluErfKernel"/>); by default on the CPU.</summary>
+    public bool CpuKernels { get; init; } = weights.Backend.IsCpu;
+
+    /// <summary>Whether attention is one fused node (<see cref="MultiHeadAttention.AttendFused"/>); by default on the CPU.</summary>
+    public bool FusedAttention { get; init; } = MultiHeadAttention.FusedByDefault(weights.Backend);
+
     /// <summary>ViTSelfAttention + ViTSelfOutput: dense(softmax(q·kᵀ/√d)·v), no mask (every patch sees every patch).</summary>
     public Tensor SelfAttention(AttentionWeights a, Tensor x)
     {
         var q = a.Query.Apply(ctx, x);
+        if (FusedAttention)
+            return a.Output.Apply(ctx, MultiHeadAttention.AttendFused(ctx, q, a.Key.Apply(ctx, x), a.Value.Apply(ctx, x), a.Heads, a.Scale));
         var k = MultiHeadAttention.Keys(ctx, a.Key.Apply(ctx, x), a.Heads);
         var v = MultiHeadAttention.ValuesTransposed(ctx, a.Value.Apply(ctx, x), a.Heads);
         return a.Output.Apply(ctx, MultiHeadAttention.Attend(ctx, q, k, v, null, a.Heads, a.Scale));
@@ -65,7 +73,8 @@ public sealed class VisionTransformerGraph(GgmlContext ctx, VisionTransformerWei
 
     private Tensor Activate(Tensor t) => _c.Activation switch
     {
-        VisionActivation.Gelu => ctx.GeluErf(t),
+        // our vectorized erf on the CPU (ggml's op calls libm's erff per element)
+        VisionActivation.Gelu => CpuKernels && t.IsContiguous ? ctx.GeluErfKernel(t) : ctx.GeluErf(t),
         VisionActivation.GeluTanh => GeluTanh(t),
         VisionActivation.QuickGelu => ctx.Mul(t, ctx.Sigmoid(ctx.Scale(t, 1.702f))),
         VisionActivation.Relu => ctx.Relu(t),

@@ -77,5 +77,8 @@ public sealed class VisionTransformerWeights : IDisposable
 
     public long ResidentBytes => _store.AllocatedBytes;
 
+    /// <summary>The backend the weights live on.</summary>
+    public ComputeBackend Backend => _store.Backend;
+
     public void Dispose() => _store.Dispose();
 }

@@ -2,18 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace MusicGen.Assistant.Native.Files;
 
-/// <summary>What a path names, as stat(2) sees it after following links.</summary>
-public enum FileKind
-{
-    Missing,
-    Regular,
-    Directory,
-    Fifo,
-    CharacterDevice,
-    BlockDevice,
-    Socket,
-    Unknown,
-}
+// FileKind (what a path names) is declared once, in FileStatus.cs
 
 /// <summary>A user-given input path names something other than a regular file (a FIFO, a device, a directory...).</summary>
 public sealed class InputFileException(string path, string message) : IOException(message)
@@ -95,7 +84,7 @@ public static partial class InputFile
             {
                 var status = new FileStatusBuffer();
                 if (SystemNativeStat(path, ref status) != 0)
-                    return File.Exists(path) || Directory.Exists(path) ? FileKind.Unknown : FileKind.Missing;
+                    return File.Exists(path) || Directory.Exists(path) ? FileKind.Other : FileKind.Missing;
                 return (status.Mode & TypeMask) switch
                 {
                     RegularBit => FileKind.Regular,
@@ -104,7 +93,7 @@ public static partial class InputFile
                     Character => FileKind.CharacterDevice,
                     Block => FileKind.BlockDevice,
                     SocketBit => FileKind.Socket,
-                    _ => FileKind.Unknown,
+                    _ => FileKind.Other,
                 };
             }
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)

@@ -246,6 +246,7 @@ function onEvent(type, data, reply, player) {
       $("progress-label").textContent = data.state === "queued" ? `Waiting in the queue (position ${data.position})` : "Working";
       break;
     case "token":
+      window.mgaTokens = (window.mgaTokens || 0) + 1; // lets a test see the reply arrive piece by piece
       text.textContent += data.text;
       $("live-reply").textContent += data.text;
       break;

@@ -83,9 +83,15 @@ public sealed class TurnRunner(IAssistantEngine engine, IConversationStore store
             live.Publish(new TurnEvent("token", new TextDto(delta)));
         }
 
+        private (string Stage, double Fraction, TimeSpan At) _lastProgress = ("", -1, TimeSpan.Zero);
+
         public void Progress(JobProgress p)
         {
             if (p.Finished && p.Unit == "steps" && p.Elapsed > TimeSpan.Zero) TokensPerSecond = p.Done / p.Elapsed.TotalSeconds;
+            // one event per percent or quarter second of a stage (a stage reports every decoder step), and its end
+            var now = clock.Elapsed;
+            if (!p.Finished && p.Stage == _lastProgress.Stage && p.Fraction - _lastProgress.Fraction < 0.01 && now - _lastProgress.At < TimeSpan.FromMilliseconds(250)) return;
+            _lastProgress = (p.Stage, p.Fraction, now);
             live.Publish(new TurnEvent("progress", Dto.Progress(p)));
         }
 

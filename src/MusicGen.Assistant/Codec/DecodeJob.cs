@@ -3,12 +3,13 @@ using MusicGen.Assistant.Audio.Wav;
 using MusicGen.Assistant.Errors;
 using MusicGen.Assistant.Files;
 using MusicGen.Assistant.Formats.Codes;
+using MusicGen.Assistant.Media;
 using MusicGen.Assistant.Progress;
 
 namespace MusicGen.Assistant.Codec;
 
 /// <summary>What a decode did, for the summary.</summary>
-public sealed record DecodeReport(AudioCodesHeader Codes, WavSampleFormat Format, TimeSpan WallTime, float Peak, long ModelMemory);
+public sealed record DecodeReport(AudioCodesHeader Codes, WavSampleFormat Format, TimeSpan WallTime, PeakLevel Peak, long ModelMemory);
 
 /// <summary>
 /// Codes file -> EnCodec decoder, chunk by chunk -> WAV file trimmed to the original sample count (written to a
@@ -59,7 +60,7 @@ public sealed class DecodeJob
         try
         {
             var remaining = codes.Header.SampleCount;
-            var peak = 0f;
+            var peak = new PeakMeter();
             ProgressStage.Run(progress, "decode", "frames", cancellation, stage =>
             {
                 model.Codec.Decode(codes.Codes, block =>
@@ -68,26 +69,19 @@ public sealed class DecodeJob
                     var n = (int)Math.Min(block[0].Length, remaining);
                     if (n <= 0) return;
                     writer.Write(block, 0, n);
-                    foreach (var channel in block) peak = Math.Max(peak, MaxAbs(channel.AsSpan(0, n)));
+                    foreach (var channel in block) peak.Add(channel.AsSpan(0, n));
                     remaining -= n;
                 }, stage);
                 return 0;
             });
             cancellation.ThrowIfCancellationRequested();
             writer.Complete();
-            return new DecodeReport(codes.Header, Format, clock.Elapsed, peak, model.Codec.MemoryBytes);
+            return new DecodeReport(codes.Header, Format, clock.Elapsed, peak.Level(Format == WavSampleFormat.Float32), model.Codec.MemoryBytes);
         }
         catch
         {
             writer.Abort();
             throw;
         }
-    }
-
-    private static float MaxAbs(ReadOnlySpan<float> x)
-    {
-        var m = 0f;
-        foreach (var v in x) m = Math.Max(m, Math.Abs(v));
-        return m;
     }
 }

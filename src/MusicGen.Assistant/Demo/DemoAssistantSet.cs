@@ -20,8 +20,11 @@ namespace MusicGen.Assistant.Demo;
 /// </summary>
 public static class DemoAssistantSet
 {
-    /// <summary>Bump when anything below (or the designed LLaMA) changes: a cached set of another version is rebuilt.</summary>
-    public const string BuildVersion = "demo-assistant-1";
+    /// <summary>
+    /// Bump the first part when anything below (or the designed LLaMA) changes; the demo MusicGen set's version is part
+    /// of it, since the projector's out_dim follows its T5. A cached set of another version is rebuilt.
+    /// </summary>
+    public static string BuildVersion => $"demo-assistant-1+{DemoModelSet.BuildVersion}";
     public const int Seed = 4321;
 
     public static HubertConfig MusicEncoderConfig { get; } = new()

@@ -7,15 +7,16 @@ using MusicGen.Assistant.Progress;
 namespace MusicGen.Assistant.Demo;
 
 /// <summary>
-/// The demo's codec: a full-size EnCodec 32 kHz with deterministic random weights (seed 1234), written once to the
-/// project cache. UNTRAINED: it shows the pipeline and its speed, not audio quality.
+/// The demo's codec: a full-size EnCodec 32 kHz with deterministic random weights (seed 1234) whose output layer is
+/// scaled so its audio peaks well below full scale (<see cref="QuietEncodecPlan"/>), written once to the project cache.
+/// UNTRAINED: it shows the pipeline and its speed, not audio quality.
 /// </summary>
 public static class DemoCodec
 {
     public const int Seed = 1234;
 
     public static string PathInCache() =>
-        Path.Combine(NativeLibraryLocator.CacheRoots().First(), "models", $"encodec_32khz-random-seed{Seed}-f32.gguf");
+        Path.Combine(NativeLibraryLocator.CacheRoots().First(), "models", $"encodec_32khz-random-seed{Seed}-quiet-f32.gguf");
 
     /// <summary>The cached model, created first when missing (stage "create model"); returns its path and how long creating it took (null: cached).</summary>
     public static DemoBuild Ensure(IProgress<JobProgress>? progress = null, CancellationToken cancellation = default) =>
@@ -33,7 +34,7 @@ public static class DemoCodec
         if (File.Exists(path)) return new DemoBuild(path, null);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var plan = new EncodecRandomPlan(EncodecConfig.Encodec32Khz, Seed);
+        var plan = new QuietEncodecPlan(EncodecConfig.Encodec32Khz, Seed);
         ProgressStage.Run(progress, "create model", "tensors", cancellation,
             stage => GgufConverter.Write(plan, path, StorageType.F32, "demo: untrained random-weight EnCodec 32 kHz", stage));
         return new DemoBuild(path, clock.Elapsed);

@@ -18,7 +18,7 @@ namespace MusicGen.Assistant.Demo;
 public static class DemoModelSet
 {
     /// <summary>Bump when anything below changes: a cached set of another version is rebuilt.</summary>
-    public const string BuildVersion = "demo-musicgen-1";
+    public const string BuildVersion = "demo-musicgen-2"; // 2: the quiet codec
     public const int Seed = 1234;
 
     public static MusicGenDecoderConfig DecoderConfig { get; } = new()

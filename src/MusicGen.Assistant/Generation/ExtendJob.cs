@@ -51,6 +51,7 @@ public sealed class ExtendJob
         if (!(length > 0 && length <= GenerationLimits.MaxSeconds))
             throw AssistantException.InvalidRequest($"the length must be a positive number of seconds up to {GenerationLimits.MaxSeconds:0}; got {Units.Number(length)}");
         if (o.Text is { } t && string.IsNullOrWhiteSpace(t)) throw AssistantException.InvalidRequest("the description is empty; leave it out to continue from the audio alone");
+        if (o.Text is { } described) PromptList.Checked(described.Trim(), "the description");
         if (Path.GetExtension(o.Output) is { Length: > 0 } extension && !extension.Equals(".wav", StringComparison.OrdinalIgnoreCase))
             throw AssistantException.InvalidRequest($"--out '{o.Output}': edits are written as WAV (streamed, any length); use a .wav file name");
         var input = InputFiles.Require(o.Input, "track");
@@ -98,6 +99,9 @@ public sealed class ExtendJob
         });
 }
 
+/// <summary>What an edit wrote: the file, its length, its peak level, and how long generating and writing took.</summary>
+public sealed record ExtendResult(string Path, double Seconds, PeakLevel Peak, TimeSpan Time);
+
 /// <summary>An <see cref="ExtendJob"/> with its track read: what will be added, how, and the run that writes it.</summary>
 public sealed class ExtendSetup : IDisposable
 {
@@ -120,16 +124,16 @@ public sealed class ExtendSetup : IDisposable
     public SamplingSettings Sampling { get; }
     public ulong Seed { get; }
 
-    /// <summary>Generates the continuation (stages "encode prompt", "extend") and writes track + new part; returns the time it took.</summary>
-    public TimeSpan Run(IProgress<JobProgress>? progress = null, CancellationToken cancellation = default) => AssistantException.Guard(() =>
+    /// <summary>Generates the continuation (stages "encode prompt", "extend") and writes track + new part.</summary>
+    public ExtendResult Run(IProgress<JobProgress>? progress = null, CancellationToken cancellation = default) => AssistantException.Guard(() =>
     {
         using var _ = _set.EnterJob(cancellation);
         var clock = Stopwatch.StartNew();
         var text = _job.Request.Text?.Trim();
         var conditioning = TrackConditioning.ForText(_set, text);
-        TrackExtension.Run(_set, _track, _job.InputPath, NewFrames, conditioning, TrackConditioning.PrefixLength(_set, text), Sampling, Seed,
+        var peak = TrackExtension.Run(_set, _track, _job.InputPath, NewFrames, conditioning, TrackConditioning.PrefixLength(_set, text), Sampling, Seed,
             _job.OutputPath, _job.Request.Format, progress, cancellation);
-        return clock.Elapsed;
+        return new ExtendResult(_job.OutputPath, TrackSeconds + NewSeconds, peak, clock.Elapsed);
     });
 
     public void Dispose() => _track.Dispose();

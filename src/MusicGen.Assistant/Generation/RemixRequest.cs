@@ -27,6 +27,7 @@ public sealed record RemixRequest
         var input = InputFiles.Require(Track, "track");
         OutputFiles.RequireNotAnInput(Output, "output file", new NamedInput("track", input));
         if (string.IsNullOrWhiteSpace(Text)) throw AssistantException.InvalidRequest("the description is empty; say what the new version should sound like");
+        PromptList.Checked(Text.Trim(), "the description");
         var seconds = Seconds;
         if (seconds is null)
         {

@@ -21,8 +21,11 @@ public static class TrackExtension
 
     private const int CopyBlock = 1 << 16;
 
-    /// <summary>Writes track + <paramref name="newFrames"/> codec frames of continuation to <paramref name="output"/>; the caller holds the set's gate.</summary>
-    internal static void Run(MusicGenModelSet set, SpooledSamples track, string trackPath, int newFrames, MusicGenConditioning conditioning,
+    /// <summary>
+    /// Writes track + <paramref name="newFrames"/> codec frames of continuation to <paramref name="output"/>; the caller
+    /// holds the set's gate. Returns the peak level of the file written.
+    /// </summary>
+    internal static PeakLevel Run(MusicGenModelSet set, SpooledSamples track, string trackPath, int newFrames, MusicGenConditioning conditioning,
         int prefixLength, SamplingSettings sampling, ulong seed, string output, WavSampleFormat format, IProgress<JobProgress>? progress,
         CancellationToken cancellation)
     {
@@ -41,9 +44,10 @@ public static class TrackExtension
         var added = (long)newFrames * hop;
         var channels = audio.Length;
         using var writer = WavWriter.Open(output, rate, channels, format);
+        var peak = new PeakMeter();
         try
         {
-            CopyTrack(track, track.Length - seam, writer);
+            CopyTrack(track, track.Length - seam, writer, peak);
             var mixed = new float[channels][];
             for (var c = 0; c < channels; c++)
             {
@@ -59,8 +63,10 @@ public static class TrackExtension
             writer.Write(mixed, 0, seam);
             var continuation = audio.Select(a => a.AsSpan((int)contextSamples, (int)added).ToArray()).ToArray();
             writer.Write(continuation, 0, (int)added);
+            foreach (var channel in mixed.Concat(continuation)) peak.Add(channel);
             cancellation.ThrowIfCancellationRequested();
             writer.Complete();
+            return peak.Level(format == WavSampleFormat.Float32);
         }
         catch
         {
@@ -69,13 +75,17 @@ public static class TrackExtension
         }
     }
 
-    private static void CopyTrack(SpooledSamples track, long frames, WavWriter writer)
+    private static void CopyTrack(SpooledSamples track, long frames, WavWriter writer, PeakMeter peak)
     {
         var block = Enumerable.Range(0, track.Channels).Select(_ => new float[CopyBlock]).ToArray();
         for (long start = 0; start < frames; start += CopyBlock)
         {
             var n = (int)Math.Min(CopyBlock, frames - start);
-            for (var c = 0; c < track.Channels; c++) track.Read(c, start, block[c].AsSpan(0, n));
+            for (var c = 0; c < track.Channels; c++)
+            {
+                track.Read(c, start, block[c].AsSpan(0, n));
+                peak.Add(block[c].AsSpan(0, n));
+            }
             writer.Write(block, 0, n);
         }
     }

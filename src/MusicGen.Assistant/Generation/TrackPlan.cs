@@ -86,8 +86,9 @@ public sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
         }
         if (lead > 0) codes = JoinFrames(SliceFrames(prompt!.Codes, 0, lead), codes);
         cancellation.ThrowIfCancellationRequested();
-        if (stream is not null) return stream.Finish();
-        var decoded = Decode(set.Codec, Rows(codes), set.Config);
+        if (stream is not null) return stream.Finish(); // decoded chunk by chunk while the decoder ran
+        // its own stage: progress and cancellation between EnCodec chunks
+        var decoded = ProgressStage.Run(progress, "decode", "chunks", cancellation, chunks => Decode(set.Codec, Rows(codes), set.Config, chunks));
         audio?.Invoke(new AudioChunk(set.SampleRate, decoded, 0, true)); // not streamable here: all at once when decoded
         return decoded;
     }
@@ -117,11 +118,11 @@ public sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
         Enumerable.Range(0, codes.GetLength(0)).Select(k => Enumerable.Range(0, codes.GetLength(1)).Select(t => codes[k, t]).ToArray()).ToArray();
 
     // Mono models decode directly; stereo ones interleave codebooks [L0, R0, L1, ...] through the mono codec.
-    private static float[][] Decode(EncodecCodec codec, int[][] codes, MusicGenDecoderConfig config)
+    private static float[][] Decode(EncodecCodec codec, int[][] codes, MusicGenDecoderConfig config, ProgressStage progress)
     {
-        if (config.AudioChannels == 1) return codec.Decode(codes);
+        if (config.AudioChannels == 1) return codec.Decode(codes, progress);
         var left = codes.Where((_, k) => k % 2 == 0).ToArray();
         var right = codes.Where((_, k) => k % 2 == 1).ToArray();
-        return [codec.Decode(left)[0], codec.Decode(right)[0]];
+        return [codec.Decode(left, progress)[0], codec.Decode(right, progress)[0]];
     }
 }

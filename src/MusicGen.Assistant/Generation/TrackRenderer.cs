@@ -24,8 +24,8 @@ public static class TrackRenderer
     public static RenderedTrack Render(MusicGenModelSet set, TrackRequest request, IProgress<JobProgress>? progress = null,
         CancellationToken cancellation = default, string stage = "generate", Action<AudioChunk>? audio = null) => AssistantException.Guard(() =>
     {
+        var text = request.Text is { } given ? PromptList.Checked(given.Trim(), "the text") : null;
         using var _ = set.EnterJob(cancellation);
-        var text = request.Text?.Trim();
         var plan = request.Plan ?? TrackPlan.For(set, request.Seconds, TrackConditioning.PrefixLength(set, text));
         var item = TrackConditioning.For(set, text, request.Melody, request.Sampling, plan.WindowFrames);
         var samples = plan.Run(set, item.Conditioning, item.Sampling, request.Seed, stage, progress, cancellation, request.Continuation, item.PerWindow, audio);

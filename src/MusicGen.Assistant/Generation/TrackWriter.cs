@@ -3,11 +3,12 @@ using MusicGen.Assistant.Audio.Loudness;
 using MusicGen.Assistant.Audio.Media;
 using MusicGen.Assistant.Audio.Wav;
 using MusicGen.Assistant.Errors;
+using MusicGen.Assistant.Media;
 
 namespace MusicGen.Assistant.Generation;
 
-/// <summary>What was written: a description of the file and, when asked for, of the loudness normalization.</summary>
-public sealed record TrackFile(string Description, string? Loudness);
+/// <summary>What was written: a description of the file, its peak level and, when asked for, the loudness normalization.</summary>
+public sealed record TrackFile(string Description, string? Loudness, PeakLevel Peak);
 
 /// <summary>
 /// Writing a generated track: the format comes from the file extension (.wav by our writer; .mp3, .flac, .ogg through
@@ -50,6 +51,8 @@ public static class TrackWriter
             WavSampleFormat = wavFormat,
             FlacBits = wavFormat == WavSampleFormat.Pcm16 ? 16 : 24,
         };
+        // the level of what the file holds: after normalization, before any clipping by the format
+        var peak = PeakLevel.Of(audio, format == AudioFileFormat.Wav && wavFormat == WavSampleFormat.Float32);
         AudioFileWriter.Write(path, audio, options, cancellation);
         var description = format switch
         {
@@ -59,6 +62,6 @@ public static class TrackWriter
             AudioFileFormat.Ogg => $"Ogg Vorbis (quality {options.OggQuality:0.#})",
             _ => format.ToString(),
         };
-        return new TrackFile(description, loudness);
+        return new TrackFile(description, loudness, peak);
     }
 }

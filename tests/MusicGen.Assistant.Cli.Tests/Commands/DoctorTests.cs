@@ -9,7 +9,7 @@ public class DoctorTests
     [Fact]
     public void Doctor_reports_natives_version_backends_cpu_features_and_threads()
     {
-        var result = Mga.Run("doctor", "--threads", "3").Succeeded();
+        var result = Mga.Run("doctor", "--threads", "1").Succeeded();
         Assert.Contains($"version     {GgmlRuntime.Version}", result.Out);
         Assert.Contains(NativeLibraryLocator.PinnedGgmlVersion, result.Out);
         Assert.Contains($"commit      {GgmlRuntime.Commit}", result.Out);
@@ -17,7 +17,7 @@ public class DoctorTests
         Assert.Contains("CPU: 1 device(s)", result.Out);
         Assert.Matches(@"    CPU  \S+: .+; memory [\d.]+ \w+ free of [\d.]+ \w+", result.Out);
         Assert.Matches(@"features: .*(SSE3|NEON)", result.Out);
-        Assert.Contains("threads     3 (from --threads)", result.Out);
+        Assert.Contains("threads     1 (from --threads)", result.Out);
         Assert.Matches(@"ffmpeg      ffmpeg '/\S*ffmpeg', ffprobe '/\S*ffprobe'", result.Out); // the setup installs it
         Assert.Contains("Status: usable", result.Out);
     }
@@ -41,6 +41,17 @@ public class DoctorTests
 
         result.FailedWith(1, "The ggml native libraries were not found", dir.Path, "scripts/fetch-natives.sh");
         Assert.DoesNotContain("Exception", result.Err);
+    }
+
+    [Fact]
+    public void More_threads_than_usable_cpus_are_cut_down_with_one_warning()
+    {
+        var usable = Native.Cpu.CpuBudget.Current.Usable;
+        var result = Mga.Run("doctor", "--threads", "1024").Succeeded();
+        Assert.Contains($"threads     {usable} (from --threads, cut to the {Native.Cpu.CpuBudget.Current.Describe()}", result.Out);
+        Assert.Matches($@"device +\w+ -> \S+, {usable} threads", result.Out);
+        var warning = Assert.Single(result.Err.Split('\n'), l => l.StartsWith("warning: ", StringComparison.Ordinal));
+        Assert.Contains($"1024 CPU threads asked for (from --threads), but this process may use {usable} CPU", warning);
     }
 
     [Fact]

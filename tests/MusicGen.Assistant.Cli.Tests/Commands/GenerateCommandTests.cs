@@ -68,6 +68,36 @@ public class GenerateCommandTests
         Assert.NotEqual(a.Channels[0], b.Channels[0]); // the text conditions the output even with random weights
     }
 
+    [Fact]
+    public void The_demo_set_makes_audio_well_below_full_scale()
+    {
+        using var dir = new TempDirectory();
+        foreach (var seed in new[] { "1", "2", "3" })
+        {
+            var result = Mga.Run("generate", Prompt, "--duration", "1", "--seed", seed, "--format", "pcm16", "--out", dir.File($"{seed}.wav")).Succeeded();
+            var peak = TestAudio.Read(dir.File($"{seed}.wav")).Channels[0].Max(Math.Abs);
+            Assert.InRange(peak, 0.02f, 0.5f); // audible, and at least 6 dB below full scale: nothing clipped
+            Assert.DoesNotContain("warning", result.Err);
+            Assert.DoesNotContain("above full scale", result.Out);
+        }
+    }
+
+    [Fact]
+    public void The_peak_is_reported_and_audio_above_full_scale_is_warned_about()
+    {
+        // whatever level the fixture model makes: the report must say what the files hold
+        using var dir = new TempDirectory();
+        var manifest = FixtureModelSet.WriteManifest(dir.Path);
+        var f32 = Mga.Run("generate", Prompt, "--model", manifest, "--duration", "1", "--seed", "4", "--out", dir.File("f.wav")).Succeeded();
+        var pcm = Mga.Run("generate", Prompt, "--model", manifest, "--duration", "1", "--seed", "4", "--format", "pcm16", "--out", dir.File("p.wav")).Succeeded();
+        var peak = TestAudio.Read(dir.File("f.wav")).Channels[0].Max(Math.Abs);
+        Assert.Contains($"peak        {peak.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)} of full scale", f32.Out);
+        Assert.Equal(peak > 1, f32.Err.Contains("warning: the audio peaks at", StringComparison.Ordinal));
+        Assert.Equal(peak > 1, pcm.Out.Contains("above full scale: clipped in the file", StringComparison.Ordinal));
+        Assert.Equal(peak > 1, pcm.Err.Contains("above full scale and clipped in the file", StringComparison.Ordinal));
+        Assert.Equal(Math.Min(peak, 32767f / 32768), TestAudio.Read(dir.File("p.wav")).Channels[0].Max(Math.Abs), 1e-4f);
+    }
+
     [Theory]
     [InlineData("0.02", 1)]
     [InlineData("0.07", 3)] // rounded down to whole 20 ms frames

@@ -31,6 +31,42 @@ public class GenerateErrorTests
         Mga.Run("generate", "--prompts", dir.File("missing.txt"), "--out", dir.File("a.wav")).FailedWith(1, "prompts file", "does not exist");
     }
 
+    [Fact]
+    public void A_prompts_file_must_be_a_bounded_regular_utf8_file_of_bounded_prompts()
+    {
+        using var dir = new TempDirectory();
+        var output = dir.File("a.wav");
+        if (OperatingSystem.IsLinux())
+        {
+            // looked at with stat, never opened: neither blocks nor reads forever
+            Mga.Run("generate", "--prompts", "/dev/zero", "--out", output).FailedWith(1, "prompts file '/dev/zero' is a character device, not a regular file");
+            using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [dir.File("fifo.txt")])) mkfifo.WaitForExit();
+            Mga.Run("generate", "--prompts", dir.File("fifo.txt"), "--out", output).FailedWith(1, "is a FIFO (named pipe), not a regular file");
+        }
+        File.WriteAllText(dir.File("big.txt"), new string('a', 1 << 20) + "\n");
+        Mga.Run("generate", "--prompts", dir.File("big.txt"), "--out", output).FailedWith(2, "holds 1048577 bytes; at most 1048576 bytes (1 MiB) are read");
+        File.WriteAllLines(dir.File("many.txt"), Enumerable.Range(0, 1000).Select(i => $"prompt {i}"));
+        Mga.Run("generate", "--prompts", dir.File("many.txt"), "--out", output).FailedWith(2, "holds 1000 prompts; at most 999 per run");
+        File.WriteAllBytes(dir.File("latin1.txt"), [.. "jazz "u8, 0xE9, .. "\n"u8]);
+        Mga.Run("generate", "--prompts", dir.File("latin1.txt"), "--out", output).FailedWith(1, "is not UTF-8 text (invalid bytes at offset 5)");
+        File.WriteAllLines(dir.File("long.txt"), ["calm piano", new string('x', 15_000)]);
+        Mga.Run("generate", "--prompts", dir.File("long.txt"), "--out", output).FailedWith(2, "prompt 2 of", "is 15000 characters long; a description may have at most 2000 characters");
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void A_very_long_prompt_or_description_fails_at_once()
+    {
+        using var dir = new TempDirectory();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Mga.Run("generate", new string('y', 15_000), "--out", dir.File("a.wav")).FailedWith(2, "the prompt is 15000 characters long");
+        var track = TestAudio.Write(dir.File("t.wav"), 32000, Audio.Wav.WavSampleFormat.Float32, new float[3200]);
+        Mga.Run("edit", "continue", track, new string('y', 15_000), "--out", dir.File("b.wav")).FailedWith(2, "the description is 15000 characters long");
+        Mga.Run("edit", "remix", track, new string('y', 15_000), "--out", dir.File("c.wav")).FailedWith(2, "the description is 15000 characters long");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}"); // no model was loaded
+        Assert.Equal(["t.wav"], dir.FileNames());
+    }
+
     [Theory]
     [InlineData("0", "got '0'.")]
     [InlineData("-3", "got '-3'.")]

@@ -65,6 +65,11 @@ public partial class AssistantParityTests(FixtureAssistantFixture fixture)
         var projected = Set.Vector("proj_output");
         ToleranceAssert.Matches(projected, diagnostics.ProjectorOutput!.Select(x => (double)x).ToArray(), projected.Shape);
 
+        // the composed set: the projector's out_dim is musicgen-tiny's T5 width, read from the fixtures' config files
+        var t5Width = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(FixtureAssistantSet.MusicGen.ConfigPath))!["text_encoder"]!["d_model"]!.GetValue<int>();
+        Assert.Equal(t5Width, fixture.Set.Projector.Config.OutDim);
+        Assert.Equal(FixtureAssistantSet.Config()["projector"]!["out_dim"]!.GetValue<int>(), t5Width);
+
         Assert.True(reply.HasMusic);
         Assert.Equal("projector", reply.Track!.Conditioning);
         var wav = WavReader.Read(reply.Track.Path!);

@@ -52,10 +52,15 @@ public sealed class TrackRendererTests : IDisposable
         var recorder = new ProgressRecorder();
         TrackRenderer.Render(_set, Request("jazz", 1), recorder);
         var steps = MusicGenGenerationRequest.MaxNewTokensForFrames(MusicGenGenerationRequest.FramesForDuration(0.3, _set.FrameRate), _set.Config);
-        Assert.All(recorder.Reports, r => Assert.Equal(("generate", "steps", (long)steps), (r.Stage, r.Unit, r.Total)));
-        Assert.Equal(Enumerable.Range(1, steps).Select(i => (long)i).Append(steps), recorder.Reports.Select(r => r.Done));
-        Assert.True(recorder.Reports[^1].Finished);
-        Assert.Single(recorder.Reports, r => r.Finished);
+        // the generate stage, then EnCodec's decode stage (a report per chunk)
+        var generate = recorder.Reports.TakeWhile(r => r.Stage == "generate").ToList();
+        Assert.All(generate, r => Assert.Equal(("generate", "steps", (long)steps), (r.Stage, r.Unit, r.Total)));
+        Assert.Equal(Enumerable.Range(1, steps).Select(i => (long)i).Append(steps), generate.Select(r => r.Done));
+        Assert.True(generate[^1].Finished);
+        Assert.Single(generate, r => r.Finished);
+        var decode = recorder.Reports.Skip(generate.Count).ToList();
+        Assert.All(decode, r => Assert.Equal(("decode", "chunks"), (r.Stage, r.Unit)));
+        Assert.True(decode[^1].Finished);
     }
 
     [Fact]
