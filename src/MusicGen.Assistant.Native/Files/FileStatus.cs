@@ -3,7 +3,9 @@ using MusicGen.Assistant.Native.Interop;
 
 namespace MusicGen.Assistant.Native.Files;
 
-// FileKind is main's (Files/InputFile.cs): one enum for both stat readers
+/// <summary>What kind of file system object a path names (after following symbolic links).</summary>
+public enum FileKind { Missing, Regular, Directory, CharacterDevice, BlockDevice, Fifo, Socket, Other }
+
 /// <summary>A file's identity: two paths name the same file exactly when device and inode are equal.</summary>
 public readonly record struct FileIdentity(ulong Device, ulong Inode);
 
@@ -82,7 +84,7 @@ public readonly record struct FileStatus(FileKind Kind, FileIdentity? Identity)
         S_IFBLK => FileKind.BlockDevice,
         S_IFIFO => FileKind.Fifo,
         S_IFSOCK => FileKind.Socket,
-        _ => FileKind.Unknown,
+        _ => FileKind.Other,
     };
 
     private static FileStatus Managed(string path) =>
