@@ -15,7 +15,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 # Debian packages the project needs at run or test time (ffmpeg: media decode/encode and the loudness cross-check;
 # chromium + a font: the chat page's browser tests, driven by Playwright's .NET driver, no browser download).
-APT_PACKAGES=(ca-certificates coreutils tar gzip git ffmpeg chromium fonts-dejavu-core)
+APT_PACKAGES=(ca-certificates coreutils tar gzip git ffmpeg chromium fonts-dejavu-core redis-server postgresql)
 
 log() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }

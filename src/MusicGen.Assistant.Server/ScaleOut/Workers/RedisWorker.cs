@@ -15,9 +15,13 @@ namespace MusicGen.Assistant.Server.ScaleOut.Workers;
 /// the job when the claim is lost or the turn cancelled), record the result once and acknowledge the entry. A
 /// stopping worker hands its running jobs back for others.
 /// </summary>
-public sealed class RedisWorker(ServerOptions options, RedisConnection redis, IJobStore jobs, IConversationStore store, IFileStore files,
-    IAssistantEngine engine, ServiceMetrics metrics, ILogger<RedisWorker> log) : BackgroundService
+public sealed class RedisWorker(ServerOptions options, IServiceProvider services, ILogger<RedisWorker> log) : BackgroundService
 {
+    // resolved only when this process is a Redis worker: with the defaults none of them may be built (no Redis, no PostgreSQL)
+    private RedisConnection redis = null!;
+    private IJobStore jobs = null!;
+    private IConversationStore store = null!;
+    private IAssistantEngine engine = null!;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
     private readonly SemaphoreSlim _wake = new(0);
     private int _busy;
@@ -26,7 +30,11 @@ public sealed class RedisWorker(ServerOptions options, RedisConnection redis, IJ
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
-        if (!ScaleOutSettings.From(options).RunsRedisWorkers) return;
+        if (!services.GetRequiredService<ScaleOutSettings>().RunsRedisWorkers) return;
+        (redis, jobs, store, engine) = (services.GetRequiredService<RedisConnection>(), services.GetRequiredService<IJobStore>(),
+            services.GetRequiredService<IConversationStore>(), services.GetRequiredService<IAssistantEngine>());
+        var files = services.GetRequiredService<IFileStore>();
+        var metrics = services.GetRequiredService<ServiceMetrics>();
         var o = options.Worker;
         var claims = new JobClaims(redis, Name, o);
         await store.MigrateAsync(stopping);
