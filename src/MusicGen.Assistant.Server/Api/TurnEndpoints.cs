@@ -75,7 +75,7 @@ public static class TurnEndpoints
         try { form = await request.ReadFormAsync(ct); }
         catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
         {
-            return e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
+            return e is BadHttpRequestException { StatusCode: 413 } || e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
                 ? Problems.Result(413, "Upload too large", $"the upload is over the limit of {options.Limits.MaxUploadBytes} bytes")
                 : Problems.BadRequest($"the form cannot be read: {e.Message}");
         }

@@ -26,6 +26,12 @@ public static class ChatServer
         builder.Configuration.AddCommandLine(args, new Dictionary<string, string>(ScaleOut.ScaleOutServices.Switches)); // --role, --queue, --store
         // loopback unless told otherwise (--urls, ASPNETCORE_URLS or Kestrel settings)
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(DefaultUrl);
+        // Kestrel's own body limit follows the upload limit (its default, about 28.6 MiB, would cut larger settings short)
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            var limits = context.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>()?.Limits ?? new LimitOptions();
+            kestrel.Limits.MaxRequestBodySize = limits.MaxUploadBytes + TurnEndpoints.FormSlack;
+        });
         AddServices(builder);
         return builder;
     }
@@ -33,7 +39,7 @@ public static class ChatServer
     public static void AddServices(WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions());
+        services.AddSingleton(sp => (sp.GetRequiredService<IConfiguration>().GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions()).Validate());
         services.AddSingleton<IConversationStore>(sp =>
         {
             var o = sp.GetRequiredService<ServerOptions>();
@@ -85,7 +91,10 @@ public static class ChatServer
     public static async Task<int> RunAsync(string[] args, TextWriter? output = null)
     {
         output ??= Console.Out;
-        var app = Build(CreateBuilder(args));
+        var builder = CreateBuilder(args);
+        // wrong settings fail here with one line, before the host starts (and logs a stack trace)
+        (builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions()).Validate();
+        var app = Build(builder);
         var options = app.Services.GetRequiredService<ServerOptions>();
         ScaleOut.ScaleOutSettings settings;
         try { settings = app.Services.GetRequiredService<ScaleOut.ScaleOutSettings>(); }

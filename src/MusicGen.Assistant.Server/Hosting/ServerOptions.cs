@@ -46,6 +46,30 @@ public sealed class ServerOptions
 
     public LimitOptions Limits { get; set; } = new();
 
+    /// <summary>Checks the settings before anything starts; the message names the setting and the value.</summary>
+    public ServerOptions Validate()
+    {
+        static void Fail(string message) => throw Errors.AssistantException.InvalidRequest(message);
+        _ = Engine.ConversationEngine.ParseBackend(Backend);
+        if (Threads is < 1 or > 1024) Fail($"Assistant:Threads {Threads} is not between 1 and 1024");
+        if (Store.Trim().ToLowerInvariant() != "sqlite") Fail($"Assistant:Store '{Store}' is not known (sqlite)");
+        var l = Limits;
+        if (l.MaxUploadBytes is < 1 or > 4L << 30) Fail($"Assistant:Limits:MaxUploadBytes {l.MaxUploadBytes} is not between 1 and 4 GiB");
+        if (l.QueueLength is < 1 or > 10_000) Fail($"Assistant:Limits:QueueLength {l.QueueLength} is not between 1 and 10000");
+        if (l.Workers is < 1 or > 64) Fail($"Assistant:Limits:Workers {l.Workers} is not between 1 and 64");
+        if (!(l.MaxSeconds > 0 && l.MaxSeconds <= Generation.GenerationLimits.MaxSeconds)) Fail($"Assistant:Limits:MaxSeconds {l.MaxSeconds} is not above 0 and at most {Generation.GenerationLimits.MaxSeconds}");
+        if (!(l.DefaultSeconds > 0 && l.DefaultSeconds <= l.MaxSeconds)) Fail($"Assistant:Limits:DefaultSeconds {l.DefaultSeconds} is not above 0 and at most MaxSeconds ({l.MaxSeconds})");
+        if (l.MaxMessageChars is < 1 or > 100_000) Fail($"Assistant:Limits:MaxMessageChars {l.MaxMessageChars} is not between 1 and 100000");
+        var data = ResolvedDataDirectory;
+        if (File.Exists(data)) Fail($"the data directory '{data}' is a file; give a folder (--data or Assistant:DataDirectory)");
+        try { Directory.CreateDirectory(data); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail($"cannot create the data directory '{data}': {e.Message}");
+        }
+        return this;
+    }
+
     public string ResolvedDataDirectory => Path.GetFullPath(string.IsNullOrWhiteSpace(DataDirectory)
         ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "musicgen-assistant")
         : DataDirectory);

@@ -29,7 +29,12 @@ public sealed class WorkerPool(IJobQueue queue, TurnRunner runner, IAssistantEng
             TurnJob job;
             try { job = await queue.DequeueAsync(stopping); }
             catch (OperationCanceledException) { return; }
-            await runner.RunAsync(job, stopping);
+            try { await runner.RunAsync(job, stopping); }
+            catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
+            {
+                // the store or the file system failed around a turn: log it, keep serving the next ones
+                log.LogError(e, "worker: turn {Turn} could not be finished", job.TurnId);
+            }
         }
     }
 }

@@ -34,6 +34,12 @@ public sealed record TurnOptions
     /// <summary>The file this turn's track is written to (WAV); null: a new file in the conversation's track folder.</summary>
     public string? TrackPath { get; init; }
 
+    /// <summary>
+    /// Hand the track out as <see cref="TrackAudio"/> chunks while it is generated (a service's player starts at once);
+    /// the decode then runs inside the generation instead of as its own "decode" stage.
+    /// </summary>
+    public bool StreamAudio { get; init; }
+
     public const double TextPathGuidance = 3.5, ProjectorPathGuidance = 1.0;
 
     /// <summary>Throws <see cref="AssistantException"/> (InvalidRequest) naming the first setting out of range.</summary>

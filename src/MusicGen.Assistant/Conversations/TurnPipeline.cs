@@ -95,7 +95,7 @@ internal static class TurnPipeline
             var level = new StreamedLevel(set.IsUntrained ? TrackOutput.DemoPeakDbfs : null);
             var musicSeed = unchecked(seed * 0x9E3779B97F4A7C15UL + 1); // its own stream, derived from the turn's seed
             audio = new AudioBuffer(set.Music.SampleRate, plan.Run(set.Music, conditioning, sampling, musicSeed, "generate", progress, cancellation,
-                audio: chunk => emit(new TrackAudio(turn, level.Apply(chunk))))); // heard while the rest is generated
+                audio: options.StreamAudio ? chunk => emit(new TrackAudio(turn, level.Apply(chunk))) : null)); // heard while the rest is generated
             if (set.IsUntrained && TrackOutput.LimitPeak(audio, TrackOutput.DemoPeakDbfs) is var gain and < 0)
                 emit(new TurnNotice(turn, NoticeKind.LevelLowered, $"the untrained codec's output was lowered by {-gain:0.0} dB to peak at {TrackOutput.DemoPeakDbfs} dBFS"));
             var written = TrackOutput.Write(audio, options.TrackPath, trackFolder, turn, set.IsUntrained, cancellation);
