@@ -96,13 +96,7 @@ public static class ChatServer
         (builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions()).Validate();
         var app = Build(builder);
         var options = app.Services.GetRequiredService<ServerOptions>();
-        ScaleOut.ScaleOutSettings settings;
-        try { settings = app.Services.GetRequiredService<ScaleOut.ScaleOutSettings>(); }
-        catch (InvalidOperationException e)
-        {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return 2;
-        }
+        var settings = app.Services.GetRequiredService<ScaleOut.ScaleOutSettings>(); // checked by Validate above
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             if (!settings.ServesWeb)

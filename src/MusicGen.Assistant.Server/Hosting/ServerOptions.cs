@@ -52,7 +52,9 @@ public sealed class ServerOptions
         static void Fail(string message) => throw Errors.AssistantException.InvalidRequest(message);
         _ = Engine.ConversationEngine.ParseBackend(Backend);
         if (Threads is < 1 or > 1024) Fail($"Assistant:Threads {Threads} is not between 1 and 1024");
-        if (Store.Trim().ToLowerInvariant() != "sqlite") Fail($"Assistant:Store '{Store}' is not known (sqlite)");
+        // store, queue, role and the worker settings, checked against each other (scale-out)
+        try { _ = ScaleOut.ScaleOutSettings.From(this); }
+        catch (InvalidOperationException e) { Fail(e.Message); }
         var l = Limits;
         if (l.MaxUploadBytes is < 1 or > 4L << 30) Fail($"Assistant:Limits:MaxUploadBytes {l.MaxUploadBytes} is not between 1 and 4 GiB");
         if (l.QueueLength is < 1 or > 10_000) Fail($"Assistant:Limits:QueueLength {l.QueueLength} is not between 1 and 10000");
