@@ -18,10 +18,10 @@ namespace MusicGen.Assistant.Server.ScaleOut.Workers;
 public sealed class RedisWorker(ServerOptions options, IServiceProvider services, ILogger<RedisWorker> log) : BackgroundService
 {
     // resolved only when this process is a Redis worker: with the defaults none of them may be built (no Redis, no PostgreSQL)
-    private RedisConnection redis = null!;
-    private IJobStore jobs = null!;
-    private IConversationStore store = null!;
-    private IAssistantEngine engine = null!;
+    private RedisConnection _redis = null!;
+    private IJobStore _jobs = null!;
+    private IConversationStore _store = null!;
+    private IAssistantEngine _engine = null!;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
     private readonly SemaphoreSlim _wake = new(0);
     private int _busy;
@@ -31,20 +31,20 @@ public sealed class RedisWorker(ServerOptions options, IServiceProvider services
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
         if (!services.GetRequiredService<ScaleOutSettings>().RunsRedisWorkers) return;
-        (redis, jobs, store, engine) = (services.GetRequiredService<RedisConnection>(), services.GetRequiredService<IJobStore>(),
+        (_redis, _jobs, _store, _engine) = (services.GetRequiredService<RedisConnection>(), services.GetRequiredService<IJobStore>(),
             services.GetRequiredService<IConversationStore>(), services.GetRequiredService<IAssistantEngine>());
         var files = services.GetRequiredService<IFileStore>();
         var metrics = services.GetRequiredService<ServiceMetrics>();
         var o = options.Worker;
-        var claims = new JobClaims(redis, Name, o);
-        await store.MigrateAsync(stopping);
+        var claims = new JobClaims(_redis, Name, o);
+        await _store.MigrateAsync(stopping);
         await claims.EnsureGroupsAsync(stopping);
         var scratch = Path.Combine(options.ResolvedDataDirectory, "scratch", Name);
         if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true); // what a killed run of this worker left
         Directory.CreateDirectory(scratch);
-        var runner = new ClaimedTurnRunner(engine, jobs, store, (ContentAddressedFileStore)files, metrics, scratch, log);
+        var runner = new ClaimedTurnRunner(_engine, _jobs, _store, (ContentAddressedFileStore)files, metrics, scratch, log);
 
-        var subscriber = redis.Subscriber;
+        var subscriber = _redis.Subscriber;
         await subscriber.SubscribeAsync(RedisChannel.Literal(RedisKeys.WakeChannel), (_, _) => _wake.Release());
         await subscriber.SubscribeAsync(RedisChannel.Literal(RedisKeys.CancelChannel), (_, id) =>
         {
@@ -52,7 +52,7 @@ public sealed class RedisWorker(ServerOptions options, IServiceProvider services
         });
         _ = Task.Run(() =>
         {
-            try { engine.Load(stopping); }
+            try { _engine.Load(stopping); }
             catch (Exception e) { log.LogWarning("model set not loaded at start: {Message}", e.Message); }
         }, stopping);
         log.LogInformation("worker {Name} claims jobs from {Redis}", Name, options.Redis);
@@ -61,7 +61,7 @@ public sealed class RedisWorker(ServerOptions options, IServiceProvider services
         var loops = Enumerable.Range(0, Math.Max(1, options.Limits.Workers)).Select(_ => LoopAsync(claims, runner, stopping)).ToArray();
         await Task.WhenAll(loops);
         await heartbeat;
-        try { await WorkerAnnouncement.WithdrawAsync(redis.Database, Name); }
+        try { await WorkerAnnouncement.WithdrawAsync(_redis.Database, Name); }
         catch (RedisException) { } // it expires by itself
     }
 
@@ -73,7 +73,7 @@ public sealed class RedisWorker(ServerOptions options, IServiceProvider services
             ClaimedJob? job = null;
             try
             {
-                var alive = isGpu ? [] : await redis.RunAsync(WorkerAnnouncement.AliveAsync, stopping);
+                var alive = isGpu ? [] : await _redis.RunAsync(WorkerAnnouncement.AliveAsync, stopping);
                 var oldest = isGpu || !alive.Any(a => a.IsGpu) ? null : await claims.OldestWaitingAsync(RedisKeys.RenderStream, stopping);
                 job = await claims.ClaimAsync(RenderRouting.StreamsFor(isGpu, alive, oldest, options.Worker), stopping);
             }
@@ -96,14 +96,14 @@ public sealed class RedisWorker(ServerOptions options, IServiceProvider services
 
     private async Task RunClaimedAsync(ClaimedJob job, JobClaims claims, ClaimedTurnRunner runner, CancellationToken stopping)
     {
-        var attempt = await jobs.StartAttemptAsync(job.JobId, Name, CancellationToken.None);
+        var attempt = await _jobs.StartAttemptAsync(job.JobId, Name, CancellationToken.None);
         if (attempt is null)
         {
             await claims.AckAsync(job, CancellationToken.None); // finished by an earlier attempt (or unknown): nothing to do
             return;
         }
         var attemptName = $"{Name}#{attempt}";
-        var events = new JobEventWriter(redis, job.JobId, attempt.Value, attemptName, log);
+        var events = new JobEventWriter(_redis, job.JobId, attempt.Value, attemptName, log);
         AttemptEnd end;
         Interlocked.Increment(ref _busy);
         try
@@ -120,7 +120,7 @@ public sealed class RedisWorker(ServerOptions options, IServiceProvider services
             else if (attempt > options.Worker.MaxAttempts)
                 end = await runner.EndWithoutRunningAsync(job.JobId, attemptName, TurnStatus.Failed,
                     $"the job was started {attempt - 1} times and no worker finished it (each stopped or lost its claim); it is not tried again", events);
-            else if (await redis.RunAsync(db => db.KeyExistsAsync(RedisKeys.Cancel(job.JobId)), CancellationToken.None))
+            else if (await _redis.RunAsync(db => db.KeyExistsAsync(RedisKeys.Cancel(job.JobId)), CancellationToken.None))
                 end = await runner.EndWithoutRunningAsync(job.JobId, attemptName, TurnStatus.Cancelled, "cancelled", events);
             else end = await RunWithClaimAsync(job, message!, attemptName, events, claims, runner, stopping);
         }
@@ -158,7 +158,7 @@ public sealed class RedisWorker(ServerOptions options, IServiceProvider services
                         await work.CancelAsync();
                         return;
                     }
-                    if (await redis.Database.KeyExistsAsync(RedisKeys.Cancel(job.JobId))) await work.CancelAsync();
+                    if (await _redis.Database.KeyExistsAsync(RedisKeys.Cancel(job.JobId))) await work.CancelAsync();
                 }
                 catch (OperationCanceledException) { return; }
                 catch (Exception e) { log.LogWarning("renewing the claim of {Job} failed: {Message}", job.JobId, e.Message); }
@@ -187,7 +187,7 @@ public sealed class RedisWorker(ServerOptions options, IServiceProvider services
                 var device = DeviceProbe.Probe(options.Backend);
                 var a = new WorkerAnnouncement(Name, device.Kind, device.Name, device.FreeBytes, device.TotalBytes, Volatile.Read(ref _busy),
                     Math.Max(1, options.Limits.Workers), Environment.MachineName, Environment.ProcessId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-                await a.PublishAsync(redis.Database, every * 3);
+                await a.PublishAsync(_redis.Database, every * 3);
             }
             catch (Exception e) when (e is RedisException or ObjectDisposedException) { log.LogDebug("heartbeat not sent: {Message}", e.Message); }
             try { await Task.Delay(every, stopping); }
