@@ -28,13 +28,14 @@ public sealed partial class PostgresConversationStore : IConversationStore, IJob
 
     public Task MigrateAsync(CancellationToken cancellation = default) => _retry.RunAsync(async db =>
     {
-        await Exec(db, null, "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL);", cancellation);
         var steps = PostgresMigrations.Steps;
         for (var v = 1; v <= steps.Count; v++)
         {
             await using var tx = await db.BeginTransactionAsync(cancellation);
             // nodes starting together queue here; each step runs once, in order, in its own transaction
             await Exec(db, tx, "SELECT pg_advisory_xact_lock(@k);", cancellation, ("k", PostgresMigrations.LockKey));
+            // under the lock: two sessions creating it at once would collide even with IF NOT EXISTS
+            await Exec(db, tx, "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL);", cancellation);
             var current = (int)(await Scalar(db, tx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;", cancellation))!;
             if (current > steps.Count)
                 throw new InvalidOperationException($"the database has schema version {current}, newer than this program's {steps.Count}");
