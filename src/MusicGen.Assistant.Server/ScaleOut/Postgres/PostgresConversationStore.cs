@@ -26,7 +26,21 @@ public sealed partial class PostgresConversationStore : IConversationStore, IJob
 
     public void Dispose() => _source.Dispose();
 
-    public Task MigrateAsync(CancellationToken cancellation = default) => _retry.RunAsync(async db =>
+    public async Task MigrateAsync(CancellationToken cancellation = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await MigrateOnceAsync(cancellation);
+                return;
+            }
+            // another node created the same object in the same moment (seen under load despite the lock): look again
+            catch (PostgresException e) when (e.SqlState is "42P07" or "42710" or "23505" && attempt < 5) { }
+        }
+    }
+
+    private Task MigrateOnceAsync(CancellationToken cancellation) => _retry.RunAsync(async db =>
     {
         var steps = PostgresMigrations.Steps;
         for (var v = 1; v <= steps.Count; v++)
