@@ -45,7 +45,7 @@ public static class ChatCompletionsEndpoints
                 history.Add(new HistoryEntry(SafeText(messages[i]), i + 1 < lastUser && messages[i + 1].Role == "assistant" ? SafeText(messages[i + 1]) : "", null));
 
         var conversation = await store.CreateConversationAsync(Title(text), ct);
-        TurnEventHub.LiveTurn live;
+        ILiveTurn live;
         try
         {
             (_, live) = await turns.SubmitAsync(new TurnSubmission(conversation.Id, text, Seed: body.Seed, History: history), ct);

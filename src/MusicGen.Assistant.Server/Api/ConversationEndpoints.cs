@@ -39,7 +39,7 @@ public static class ConversationEndpoints
             return await store.RenameConversationAsync(id, title, ct) is { } renamed ? Results.Ok(Dto.Conversation(renamed)) : Problems.NotFound("conversation", id);
         }).WithSummary("Rename a conversation").Produces<ConversationDto>().ProducesProblem(400).ProducesProblem(404);
 
-        group.MapDelete("/{id}", async (string id, IConversationStore store, IFileStore files, TurnEventHub hub, CancellationToken ct) =>
+        group.MapDelete("/{id}", async (string id, IConversationStore store, IFileStore files, ITurnEventHub hub, CancellationToken ct) =>
         {
             if (await store.GetConversationAsync(id, ct) is not { } detail) return Problems.NotFound("conversation", id);
             foreach (var turn in detail.Turns) hub.Find(turn.Id)?.Cancellation.Cancel(); // its running work stops too

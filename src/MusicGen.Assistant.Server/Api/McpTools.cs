@@ -51,7 +51,7 @@ public sealed class McpTools(IConversationStore store, TurnService turns)
 
     private async Task<string> Run(TurnSubmission submission, CancellationToken cancellation)
     {
-        TurnEventHub.LiveTurn live;
+        ILiveTurn live;
         try { (_, live) = await turns.SubmitAsync(submission, cancellation); }
         catch (TurnRefusedException e) { throw new InvalidOperationException($"{e.Title}: {e.Message}"); }
         await using var stopOnLeave = cancellation.Register(() => { if (!live.Finished) live.Cancellation.Cancel(); });

@@ -28,7 +28,7 @@ public static class TurnEndpoints
             return Results.Ok(Dto.Turn(turn, detail?.Attachments ?? [], detail?.Tracks ?? []));
         }).WithSummary("A turn and its state").Produces<TurnDto>().ProducesProblem(404);
 
-        turns.MapGet("/{id}/events", async (string id, HttpContext context, IConversationStore store, TurnEventHub hub) =>
+        turns.MapGet("/{id}/events", async (string id, HttpContext context, IConversationStore store, ITurnEventHub hub) =>
         {
             var ct = context.RequestAborted;
             if (hub.Find(id) is { } live)
@@ -43,7 +43,7 @@ public static class TurnEndpoints
         }).WithSummary("The turn's events as server-sent events: status, token, progress, notice, audio, track, error, done")
             .Produces(200, contentType: "text/event-stream").ProducesProblem(404);
 
-        turns.MapPost("/{id}/cancel", async (string id, IConversationStore store, TurnEventHub hub, CancellationToken ct) =>
+        turns.MapPost("/{id}/cancel", async (string id, IConversationStore store, ITurnEventHub hub, CancellationToken ct) =>
         {
             if (hub.Find(id) is { Finished: false } live)
             {
@@ -100,7 +100,7 @@ public static class TurnEndpoints
         var inputTrack = form["inputTrackId"].ToString() is { Length: > 0 } t ? t : null;
 
         TurnRecord turn;
-        TurnEventHub.LiveTurn live;
+        ILiveTurn live;
         try
         {
             (turn, live) = await turns.SubmitAsync(new TurnSubmission(id, form["text"].ToString(), upload, inputTrack, seconds, seed), ct);

@@ -52,7 +52,7 @@ public static class ChatServer
         services.AddSingleton<IFileStore>(sp => new LocalFileStore(sp.GetRequiredService<ServerOptions>().ResolvedDataDirectory));
         services.AddSingleton<IJobQueue>(sp => new ChannelJobQueue(sp.GetRequiredService<ServerOptions>().Limits.QueueLength));
         services.AddSingleton<IAssistantEngine, ConversationEngine>();
-        services.AddSingleton<TurnEventHub>();
+        services.AddSingleton<ITurnEventHub, TurnEventHub>();
         services.AddSingleton<ServiceMetrics>();
         services.AddSingleton<TurnRunner>();
         services.AddSingleton<TurnService>();

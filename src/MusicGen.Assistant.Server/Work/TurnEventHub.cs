@@ -8,22 +8,25 @@ namespace MusicGen.Assistant.Server.Work;
 /// subscribers, and the cancellation of its work. A turn is forgotten a little while after its final event; later
 /// readers get its stored state instead. Issue 13 replaces this with a stream per job.
 /// </summary>
-public sealed class TurnEventHub
+public sealed class TurnEventHub : ITurnEventHub
 {
     private readonly ConcurrentDictionary<string, LiveTurn> _turns = new();
 
     /// <summary>How long a finished turn's events stay for late readers.</summary>
     public TimeSpan Retention { get; init; } = TimeSpan.FromSeconds(30);
 
-    public LiveTurn Open(string turnId) => _turns.GetOrAdd(turnId, id => new LiveTurn(id, this));
+    public ILiveTurn Open(string turnId) => _turns.GetOrAdd(turnId, id => new LiveTurn(id, this));
 
-    public LiveTurn? Find(string turnId) => _turns.TryGetValue(turnId, out var t) ? t : null;
+    public ILiveTurn? Find(string turnId) => _turns.TryGetValue(turnId, out var t) ? t : null;
 
     public int Count => _turns.Count;
 
-    public void Forget(LiveTurn turn) => _turns.TryRemove(new KeyValuePair<string, LiveTurn>(turn.Id, turn));
+    public void Forget(ILiveTurn turn)
+    {
+        if (turn is LiveTurn live) _turns.TryRemove(new KeyValuePair<string, LiveTurn>(live.Id, live));
+    }
 
-    public sealed class LiveTurn(string id, TurnEventHub hub)
+    private sealed class LiveTurn(string id, TurnEventHub hub) : ILiveTurn
     {
         private readonly Lock _gate = new();
         private readonly List<TurnEvent> _events = [];
@@ -48,7 +51,6 @@ public sealed class TurnEventHub
             _ = Task.Delay(hub.Retention).ContinueWith(_ => hub.Forget(this), TaskScheduler.Default);
         }
 
-        /// <summary>The events so far, then the live ones, ending after the final event.</summary>
         public async IAsyncEnumerable<TurnEvent> Read([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
         {
             var channel = Channel.CreateUnbounded<TurnEvent>(new UnboundedChannelOptions { SingleReader = true });

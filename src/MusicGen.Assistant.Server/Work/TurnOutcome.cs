@@ -6,7 +6,7 @@ namespace MusicGen.Assistant.Server.Work;
 public sealed record TurnOutcome(string TurnId, string Text, TrackDto? Track, string Status, string? Error)
 {
     /// <summary>Reads a turn's events to the end; <paramref name="onToken"/> sees each text delta as it comes.</summary>
-    public static async Task<TurnOutcome> CollectAsync(TurnEventHub.LiveTurn live, CancellationToken cancellation, Func<string, Task>? onToken = null)
+    public static async Task<TurnOutcome> CollectAsync(ILiveTurn live, CancellationToken cancellation, Func<string, Task>? onToken = null)
     {
         var text = new System.Text.StringBuilder();
         TrackDto? track = null;

@@ -13,7 +13,7 @@ namespace MusicGen.Assistant.Server.Work;
 /// publishes what it streams, stores the reply and the track, and always ends with a "done" event carrying the stored
 /// turn. A failure is reported on the turn and never takes the worker down.
 /// </summary>
-public sealed class TurnRunner(IAssistantEngine engine, IConversationStore store, IFileStore files, TurnEventHub hub, ServiceMetrics metrics,
+public sealed class TurnRunner(IAssistantEngine engine, IConversationStore store, IFileStore files, ITurnEventHub hub, ServiceMetrics metrics,
     ILogger<TurnRunner> log)
 {
     private int _running;
@@ -69,7 +69,7 @@ public sealed class TurnRunner(IAssistantEngine engine, IConversationStore store
         }
     }
 
-    private sealed class Sink(TurnEventHub.LiveTurn live, Stopwatch clock) : ITurnEventSink
+    private sealed class Sink(ILiveTurn live, Stopwatch clock) : ITurnEventSink
     {
         private readonly System.Text.StringBuilder _text = new();
 

@@ -12,9 +12,9 @@ namespace MusicGen.Assistant.Server.Work;
 /// upload under a generated name after checking its bytes are the media they claim, records the turn and queues it.
 /// Whatever it refuses leaves nothing behind: no record, no file.
 /// </summary>
-public sealed class TurnService(IConversationStore store, IFileStore files, IJobQueue queue, TurnEventHub hub, ServiceMetrics metrics, ServerOptions options)
+public sealed class TurnService(IConversationStore store, IFileStore files, IJobQueue queue, ITurnEventHub hub, ServiceMetrics metrics, ServerOptions options)
 {
-    public async Task<(Storage.TurnRecord Turn, TurnEventHub.LiveTurn Live)> SubmitAsync(TurnSubmission s, CancellationToken cancellation)
+    public async Task<(Storage.TurnRecord Turn, ILiveTurn Live)> SubmitAsync(TurnSubmission s, CancellationToken cancellation)
     {
         var limits = options.Limits;
         var text = s.Text?.Trim() ?? "";
