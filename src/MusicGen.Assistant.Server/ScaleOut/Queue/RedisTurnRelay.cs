@@ -14,13 +14,13 @@ namespace MusicGen.Assistant.Server.ScaleOut.Queue;
 public sealed class RedisTurnRelay : IDisposable
 {
     private readonly RedisConnection _redis;
-    private readonly TurnEventHub _hub;
+    private readonly ITurnEventHub _hub;
     private readonly ILogger<RedisTurnRelay> _log;
     private readonly ConcurrentDictionary<string, Relay> _relays = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Lazy<Task> _started;
 
-    public RedisTurnRelay(RedisConnection redis, TurnEventHub hub, ILogger<RedisTurnRelay> log)
+    public RedisTurnRelay(RedisConnection redis, ITurnEventHub hub, ILogger<RedisTurnRelay> log)
     {
         (_redis, _hub, _log) = (redis, hub, log);
         _started = new Lazy<Task>(StartAsync);
@@ -124,10 +124,10 @@ public sealed class RedisTurnRelay : IDisposable
         foreach (var id in _relays.Keys) Unwatch(id);
     }
 
-    private sealed class Relay(string jobId, TurnEventHub.LiveTurn live)
+    private sealed class Relay(string jobId, ILiveTurn live)
     {
         public string JobId { get; } = jobId;
-        public TurnEventHub.LiveTurn Live { get; } = live;
+        public ILiveTurn Live { get; } = live;
         public SemaphoreSlim Gate { get; } = new(1, 1);
         public volatile bool Again;
         public string LastId = "0-0";
