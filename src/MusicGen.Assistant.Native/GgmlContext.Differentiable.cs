@@ -94,6 +94,23 @@ public sealed unsafe partial class GgmlContext
     }
 
     /// <summary>
+    /// Mean over rows of -Σ labels·log softmax(logits) (ggml_cross_entropy_loss, numerically stable, with a backward
+    /// for the logits): logits and labels {classes, rows} F32, each label row a distribution (one-hot for token
+    /// targets) → {1}. Masking is done by choosing the rows first (GetRows): an all-zero label row would still count.
+    /// </summary>
+    public Tensor CrossEntropyLoss(Tensor logits, Tensor labels)
+    {
+        const string op = "cross_entropy_loss";
+        RequireF32(logits, op);
+        RequireF32(labels, op);
+        RequireContiguous(logits, op);
+        RequireContiguous(labels, op);
+        Require(logits.Shape.SequenceEqual(labels.Shape), op, () => $"logits {S(logits)} and labels {S(labels)} differ in shape");
+        EnsureRoom(1);
+        return new Tensor(GgmlAutogradApi.ggml_cross_entropy_loss(Pointer, logits.Ptr, labels.Ptr));
+    }
+
+    /// <summary>
     /// One AdamW step on a parameter in place (ggml_opt_step_adamw, what ggml-opt runs): m, v updated, then
     /// w ← w·(1 - α·wd) - α·m̂/(√v̂ + ε). <paramref name="adamwParams"/> is F32 {7}: α, β1, β2, ε, wd, 1/(1-β1ᵗ), 1/(1-β2ᵗ).
     /// </summary>

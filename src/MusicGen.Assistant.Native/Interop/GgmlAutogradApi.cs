@@ -19,6 +19,7 @@ internal static unsafe partial class GgmlAutogradApi
 
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_opt_step_adamw(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* grad, GgmlTensorStruct* m, GgmlTensorStruct* v, GgmlTensorStruct* adamwParams);
 
+    [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_cross_entropy_loss(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* b);
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_sum(nint ctx, GgmlTensorStruct* a);
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_exp(nint ctx, GgmlTensorStruct* a);
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_log(nint ctx, GgmlTensorStruct* a);

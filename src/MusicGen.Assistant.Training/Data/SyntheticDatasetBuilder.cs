@@ -38,22 +38,22 @@ public static class SyntheticDatasetBuilder
             var music = MusicSpecSampler.Sample(spec.Seed, spec.ItemId(i), spec.Seconds, spec.MinTempo, spec.MaxTempo);
             specs.Add(music);
             var wav = WriteAudio(spec, layout, music);
-            var caption = CaptionWriter.Caption(music);
+            var caption = CaptionWriter.Caption(music, spec.CaptionStyle);
             captions.Add(new CaptionEntry(wav, caption));
             if (spec.Image is { } im)
             {
                 var png = music.Id + ".png";
                 PngWriter.Write(layout.Image(png), CoverArt.Draw(music, im.Width, im.Height));
-                images.Add(MediaToMusic(png, wav, Modalities.Image, "Generate a music for this image.", CaptionWriter.ImageCaption(music), music));
+                images.Add(MediaToMusic(png, wav, Modalities.Image, "Generate a music for this image.", CaptionWriter.ImageCaption(music), music, spec.CaptionStyle));
             }
             if (spec.Video is { } v)
             {
                 var mp4 = music.Id + ".mp4";
                 VideoClip.Write(music, layout.Video(mp4), v.Width, v.Height, v.Fps, v.Seconds, tools);
-                videos.Add(MediaToMusic(mp4, wav, Modalities.Video, "Compose music that fits this video.", CaptionWriter.VideoCaption(music), music));
+                videos.Add(MediaToMusic(mp4, wav, Modalities.Video, "Compose music that fits this video.", CaptionWriter.VideoCaption(music), music, spec.CaptionStyle));
             }
             if (spec.MusicQa)
-                qa.Add(new MusicQaEntry(wav, QuestionWriter.AboutClip(music)
+                qa.Add(new MusicQaEntry(wav, QuestionWriter.AboutClip(music, spec.CaptionStyle)
                     .SelectMany(p => new[] { new ConversationTurn(Speaker.Human, p.Question), new ConversationTurn(Speaker.Gpt, p.Answer) }).ToList()));
             progress?.Report(new DatasetBuildProgress(i + 1, total, music.Id));
         }
@@ -67,8 +67,8 @@ public static class SyntheticDatasetBuilder
             var target = WriteAudio(spec, layout, pair.Target);
             edits.Add(new InstructionEntry(source.Id + ".wav", target,
             [
-                new ConversationTurn(Speaker.Human, pair.Instruction, InputModality: Modalities.Audio, Caption: CaptionWriter.Caption(source)),
-                new ConversationTurn(Speaker.Gpt, CaptionWriter.MusicAnswer(pair.Target), OutputModality: Modalities.Audio, Caption: CaptionWriter.Caption(pair.Target)),
+                new ConversationTurn(Speaker.Human, pair.Instruction, InputModality: Modalities.Audio, Caption: CaptionWriter.Caption(source, spec.CaptionStyle)),
+                new ConversationTurn(Speaker.Gpt, CaptionWriter.MusicAnswer(pair.Target, spec.CaptionStyle), OutputModality: Modalities.Audio, Caption: CaptionWriter.Caption(pair.Target, spec.CaptionStyle)),
             ]));
             progress?.Report(new DatasetBuildProgress(spec.Items + e + 1, total, pair.Id));
         }
@@ -93,11 +93,11 @@ public static class SyntheticDatasetBuilder
         return new DatasetBuildResult(layout, specs.Count, edits.Count, images.Count, videos.Count, qa.Count, alpaca.Count);
     }
 
-    private static InstructionEntry MediaToMusic(string input, string output, string modality, string ask, string mediaCaption, MusicSpec music) =>
+    private static InstructionEntry MediaToMusic(string input, string output, string modality, string ask, string mediaCaption, MusicSpec music, CaptionStyle style) =>
         new(input, output,
         [
             new ConversationTurn(Speaker.Human, ask, InputModality: modality, Caption: mediaCaption),
-            new ConversationTurn(Speaker.Gpt, CaptionWriter.MusicAnswer(music), OutputModality: Modalities.Audio, Caption: CaptionWriter.Caption(music)),
+            new ConversationTurn(Speaker.Gpt, CaptionWriter.MusicAnswer(music, style), OutputModality: Modalities.Audio, Caption: CaptionWriter.Caption(music, style)),
         ]);
 
     /// <summary>Renders the music at every rate of the spec; returns the file name (the same in every rate's folder).</summary>
@@ -137,7 +137,7 @@ public static class SyntheticDatasetBuilder
                 w.WriteString("progression", s.ProgressionText);
                 w.WriteString("mood", s.Mood);
                 w.WriteNumber("seconds", s.Seconds);
-                w.WriteString("caption", CaptionWriter.Caption(s));
+                w.WriteString("caption", CaptionWriter.Caption(s, spec.CaptionStyle));
                 w.WriteEndObject();
             }
             w.WriteEndArray();

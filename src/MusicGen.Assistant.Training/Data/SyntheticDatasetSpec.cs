@@ -15,7 +15,8 @@ public sealed record VideoSettings(int Width, int Height, int Fps, double Second
 /// </summary>
 public sealed record SyntheticDatasetSpec(
     string Name, ulong Seed, int Items, double Seconds, IReadOnlyList<int> SampleRates, int MinTempo, int MaxTempo,
-    ImageSettings? Image, VideoSettings? Video, int EditPairs, bool MusicQa, int Alpaca, DatasetSplits Splits)
+    ImageSettings? Image, VideoSettings? Video, int EditPairs, bool MusicQa, int Alpaca, DatasetSplits Splits,
+    Procedural.CaptionStyle CaptionStyle = Procedural.CaptionStyle.Full)
 {
     public static SyntheticDatasetSpec Load(string path)
     {
@@ -45,7 +46,8 @@ public sealed record SyntheticDatasetSpec(
             s.Int("edit_pairs", 0, 0, 1_000_000),
             s.Bool("music_qa", true),
             s.Int("alpaca", 0, 0, 1_000_000),
-            new DatasetSplits(seed, splits?.Double("train", 0.8, 0, 1) ?? 0.8, splits?.Double("valid", 0.1, 0, 1) ?? 0.1, splits?.Double("test", 0.1, 0, 1) ?? 0.1));
+            new DatasetSplits(seed, splits?.Double("train", 0.8, 0, 1) ?? 0.8, splits?.Double("valid", 0.1, 0, 1) ?? 0.1, splits?.Double("test", 0.1, 0, 1) ?? 0.1),
+            s.Enum("caption_style", Procedural.CaptionStyle.Full));
         if (spec.MinTempo > spec.MaxTempo) throw s.Error("min_tempo", $"{spec.MinTempo} is above max_tempo {spec.MaxTempo}");
         try { spec.Splits.Validate(); }
         catch (ArgumentException e) { throw s.Error("splits", e.Message); }
@@ -66,5 +68,6 @@ public sealed record SyntheticDatasetSpec(
 
     public string EditId(int i) => $"{Name}-edit-{i:D5}";
 
-    public string AlpacaId(int i) => $"{Name}-alpaca-{i:D5}";
+    /// <summary>The id of Alpaca entry i: "alpaca-00003", as <see cref="DatasetEntries"/> names entries of any Alpaca file.</summary>
+    public string AlpacaId(int i) => DatasetEntries.AlpacaId(i);
 }

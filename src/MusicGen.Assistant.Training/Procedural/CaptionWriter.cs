@@ -1,5 +1,8 @@
 namespace MusicGen.Assistant.Training.Procedural;
 
+/// <summary>How much a caption says: everything (key, tempo, meter, instruments, drums) or the short form.</summary>
+public enum CaptionStyle { Full, Short }
+
 /// <summary>
 /// Captions and conversation texts from a spec's parameters, in a few phrasings chosen by the spec's seed, so a caption
 /// always states the true key, tempo, meter, instruments and drums of its audio.
@@ -13,15 +16,21 @@ public static class CaptionWriter
         "This {tempoWord} {mood} track in {meter} time is in {key} at {tempo} beats per minute; a {lead} leads over {accomp} and {drums}.",
     ];
 
-    public static string Caption(MusicSpec s)
+    public static string Caption(MusicSpec s, CaptionStyle style = CaptionStyle.Full)
     {
+        if (style == CaptionStyle.Short) return ShortCaption(s);
         var r = SeededRandom.For(s.Seed, "caption");
         return Fill(r.Pick(Templates), s);
     }
 
+    /// <summary>Mood, lead instrument, key and tempo in a few words (for models with a short context).</summary>
+    public static string ShortCaption(MusicSpec s) =>
+        $"{char.ToUpperInvariant(s.Mood[0])}{s.Mood[1..]} {MusicSpec.InstrumentName(s.Lead)} in {s.Key.Name}, {s.Tempo} BPM.";
+
     /// <summary>M2UGen's answer form for generated music: "Here is a music that is ..." + the caption's description.</summary>
-    public static string MusicAnswer(MusicSpec s) =>
-        $"Here is a music that is {s.Mood} and {s.TempoWord}, in {s.Key.Name} at {s.Tempo} BPM, played by a {MusicSpec.InstrumentName(s.Lead)} over {Accompaniment(s)} with {MusicSpec.DrumName(s.Drums)}.";
+    public static string MusicAnswer(MusicSpec s, CaptionStyle style = CaptionStyle.Full) => style == CaptionStyle.Short
+        ? $"Here is a music that is {s.Mood}: {MusicSpec.InstrumentName(s.Lead)} in {s.Key.Name}."
+        : $"Here is a music that is {s.Mood} and {s.TempoWord}, in {s.Key.Name} at {s.Tempo} BPM, played by a {MusicSpec.InstrumentName(s.Lead)} over {Accompaniment(s)} with {MusicSpec.DrumName(s.Drums)}.";
 
     /// <summary>A caption for the image derived from the spec (what BLIP would say about it).</summary>
     public static string ImageCaption(MusicSpec s) => $"the image shows {CoverArt.ShapeCount(s)} {CoverArt.ColourName(s)} {CoverArt.ShapeName(s)} on a {(s.Key.Mode == Mode.Major ? "bright" : "dark")} background";
@@ -51,9 +60,9 @@ public static class CaptionWriter
 public static class QuestionWriter
 {
     /// <summary>MU-LLaMA's four fixed questions, then questions on the clip's parameters, each with a true answer.</summary>
-    public static IReadOnlyList<(string Question, string Answer)> AboutClip(MusicSpec s)
+    public static IReadOnlyList<(string Question, string Answer)> AboutClip(MusicSpec s, CaptionStyle style = CaptionStyle.Full)
     {
-        var caption = CaptionWriter.Caption(s);
+        var caption = CaptionWriter.Caption(s, style);
         var lead = MusicSpec.InstrumentName(s.Lead);
         return
         [
