@@ -88,6 +88,8 @@ public static unsafe class Autograd
         if (!hasLoss) throw new GgmlException("the graph has no loss (Autograd.MarkLoss)");
         // a node gets a gradient if it is the loss or feeds a node with a gradient
         var reaches = new bool[n];
+        var consumers = new int[n];
+        var viewedBy = new string?[n];
         for (var i = n - 1; i >= 0; i--)
         {
             var node = nodes[i];
@@ -112,6 +114,15 @@ public static unsafe class Autograd
                 if (node->Src[j] != 0 && index.TryGetValue((nint)node->Src[j], out var s) && !IgnoresSource(node, j))
                 {
                     reaches[s] = true;
+                    if (needs[s])
+                    {
+                        consumers[s]++;
+                        if (op is "PERMUTE" or "TRANSPOSE") viewedBy[s] = op;
+                        // ggml's backward hands a PERMUTE/TRANSPOSE source a non-contiguous view as its gradient; a
+                        // second contribution added into that view aborts in the CPU add (binary-ops: nb00 == sizeof)
+                        if (consumers[s] > 1 && viewedBy[s] is { } v)
+                            throw new GgmlException($"'{new Tensor(nodes[s]).Name}' feeds the loss both through {v} and another op; ggml cannot accumulate its gradient into the view {v} returns (pool or reduce along the axis instead of permuting, or permute a copy made by an op other than CONT)");
+                    }
                     var src = nodes[s];
                     if (needs[s] && src->Type != (int)GgmlType.F32 && src->Type != (int)GgmlType.F16)
                         throw new GgmlException($"'{new Tensor(src).Name}' is {(GgmlType)src->Type} on the path to the loss; gradients flow through F32/F16 tensors only");

@@ -94,6 +94,21 @@ public sealed unsafe partial class GgmlContext
     }
 
     /// <summary>
+    /// The maximum (or mean) over ne[1] for every ne[0] element: {n0, n1, n2, n3} F32 → {n0, 1, n2, n3}, by
+    /// ggml_pool_2d with a 1 × n1 window, whose backward routes the gradient to the maximum (or spreads it evenly).
+    /// Pooling over ne[1] needs no permutation (a permuted view's gradient cannot be accumulated into by ggml).
+    /// </summary>
+    public Tensor PoolColumns(Tensor a, bool max)
+    {
+        const string op = "pool_columns";
+        RequireF32(a, op);
+        RequireContiguous(a, op);
+        Require(a.Ne1 <= int.MaxValue, op, () => $"{S(a)} is too long along ne[1]");
+        EnsureRoom(1);
+        return new Tensor(GgmlAutogradApi.ggml_pool_2d(Pointer, a.Ptr, max ? 0 : 1, 1, (int)a.Ne1, 1, (int)a.Ne1, 0f, 0f));
+    }
+
+    /// <summary>
     /// Mean over rows of -Σ labels·log softmax(logits) (ggml_cross_entropy_loss, numerically stable, with a backward
     /// for the logits): logits and labels {classes, rows} F32, each label row a distribution (one-hot for token
     /// targets) → {1}. Masking is done by choosing the rows first (GetRows): an all-zero label row would still count.

@@ -21,6 +21,7 @@ internal static unsafe partial class GgmlAutogradApi
 
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_cross_entropy_loss(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* b);
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_sum(nint ctx, GgmlTensorStruct* a);
+    [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_pool_2d(nint ctx, GgmlTensorStruct* a, int op, int k0, int k1, int s0, int s1, float p0, float p1);
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_exp(nint ctx, GgmlTensorStruct* a);
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_log(nint ctx, GgmlTensorStruct* a);
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_abs(nint ctx, GgmlTensorStruct* a);

@@ -62,6 +62,19 @@ public class BackwardGuardTests
     }
 
     [Fact]
+    public void A_tensor_feeding_the_loss_through_a_permutation_and_another_op_is_refused()
+    {
+        using var s = new Setup();
+        Autograd.MarkParameter(s.X);
+        var x2 = s.Ctx.Reshape(s.Ctx.Sqr(s.X), 2, 2);
+        // ggml would add the second gradient contribution into the permuted view and abort in the CPU add
+        var loss = s.Ctx.Add(s.Ctx.Sum(s.Ctx.Cont(s.Ctx.Permute(x2, 1, 0, 2, 3))), s.Ctx.Sum(s.Ctx.Sqr(x2)));
+        Autograd.MarkLoss(loss);
+        var g = s.Ctx.NewGraph().Expand(loss);
+        Assert.Contains("PERMUTE", Assert.Throws<GgmlException>(() => g.BuildBackward(s.Accumulators(loss))).Message);
+    }
+
+    [Fact]
     public void A_non_differentiable_op_off_the_loss_path_is_allowed()
     {
         using var s = new Setup();
