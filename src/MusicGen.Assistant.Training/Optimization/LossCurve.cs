@@ -13,8 +13,10 @@ public static class LossCurve
     public static string Csv(IReadOnlyList<StepRecord> history)
     {
         var metrics = history.SelectMany(h => h.Metrics.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        var validMetrics = history.SelectMany(h => h.ValidMetrics?.Keys ?? []).Distinct().Order(StringComparer.Ordinal).ToList();
         var sb = new StringBuilder("step,loss,lr,grad_norm,valid_loss");
         foreach (var m in metrics) sb.Append(',').Append(m);
+        foreach (var m in validMetrics) sb.Append(",valid_").Append(m);
         sb.Append('\n');
         foreach (var h in history)
         {
@@ -24,6 +26,11 @@ public static class LossCurve
             {
                 sb.Append(',');
                 if (h.Metrics.TryGetValue(m, out var x)) sb.Append(x.ToString("R", CultureInfo.InvariantCulture));
+            }
+            foreach (var m in validMetrics)
+            {
+                sb.Append(',');
+                if (h.ValidMetrics is { } vm && vm.TryGetValue(m, out var x)) sb.Append(x.ToString("R", CultureInfo.InvariantCulture));
             }
             sb.Append('\n');
         }
@@ -47,9 +54,10 @@ public static class LossCurve
         var lastStep = Math.Max(1, history[^1].Step);
         double X(long step) => left + (double)step / lastStep * w;
         double Y(double v) => top + (hi - v) / (hi - lo) * h;
-        for (var i = 1; i < history.Count; i++)
-            canvas.Line(X(history[i - 1].Step), Y(history[i - 1].Loss), X(history[i].Step), Y(history[i].Loss), (31, 119, 180), 2);
-        foreach (var r in history.Where(r => r.ValidLoss is not null))
+        var trained = history.Where(r => double.IsFinite(r.Loss)).ToList();
+        for (var i = 1; i < trained.Count; i++)
+            canvas.Line(X(trained[i - 1].Step), Y(trained[i - 1].Loss), X(trained[i].Step), Y(trained[i].Loss), (31, 119, 180), 2);
+        foreach (var r in history.Where(r => r.ValidLoss is { } v && double.IsFinite(v)))
             canvas.FillCircle(X(r.Step), Y(r.ValidLoss!.Value), 4, (255, 127, 14));
         Text(canvas, Format(hi), 4, top - 3);
         Text(canvas, Format(lo), 4, top + h - 3);

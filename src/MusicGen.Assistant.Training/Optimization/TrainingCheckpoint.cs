@@ -6,7 +6,8 @@ using MusicGen.Assistant.Native;
 namespace MusicGen.Assistant.Training.Optimization;
 
 /// <summary>One logged step: train loss and metrics, rate, gradient norm, and the held-out loss when evaluated there.</summary>
-public sealed record StepRecord(long Step, double Loss, double LearningRate, double GradientNorm, double? ValidLoss, IReadOnlyDictionary<string, double> Metrics);
+public sealed record StepRecord(long Step, double Loss, double LearningRate, double GradientNorm, double? ValidLoss, IReadOnlyDictionary<string, double> Metrics,
+    IReadOnlyDictionary<string, double>? ValidMetrics = null);
 
 /// <summary>
 /// A training checkpoint as one GGUF file: every trainable parameter, its AdamW moments and update count, the step,
@@ -23,6 +24,9 @@ public static class TrainingCheckpoint
     private const string UpdatesKey = "mga.training.updates";
     private const string HistoryKey = "mga.training.history";
 
+    // step 0 carries no training loss (NaN): JSON spells it "NaN"
+    private static readonly JsonSerializerOptions HistoryJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     public static void Save<TItem>(string path, Trainer<TItem> trainer, string fingerprint, IReadOnlyList<StepRecord> history)
     {
         var slots = trainer.State.Slots;
@@ -32,7 +36,7 @@ public static class TrainingCheckpoint
         writer.SetMetadata(StepKey, GgufValue.FromInt64(trainer.Step));
         writer.SetMetadata(FingerprintKey, GgufValue.FromString(fingerprint));
         writer.SetMetadata(UpdatesKey, GgufValue.FromArray(GgufArray.Of(slots.Select(s => s.Updates).ToArray())));
-        writer.SetMetadata(HistoryKey, GgufValue.FromString(JsonSerializer.Serialize(history)));
+        writer.SetMetadata(HistoryKey, GgufValue.FromString(JsonSerializer.Serialize(history, HistoryJson)));
         writer.SetMetadata("mga.training.names", GgufValue.FromArray(GgufArray.Of(slots.Select(s => s.Parameter.Name).ToArray())));
         for (var i = 0; i < slots.Count; i++)
             foreach (var (prefix, t) in Parts(slots[i]))
@@ -75,7 +79,7 @@ public static class TrainingCheckpoint
             slots[i].Updates = updates[i];
         }
         trainer.Step = m.Get(StepKey, GgufValueType.INT64).AsInt64();
-        return JsonSerializer.Deserialize<List<StepRecord>>(m.Get(HistoryKey, GgufValueType.STRING).AsString()) ?? [];
+        return JsonSerializer.Deserialize<List<StepRecord>>(m.Get(HistoryKey, GgufValueType.STRING).AsString(), HistoryJson) ?? [];
     }
 
     private static IEnumerable<(string Prefix, Tensor Tensor)> Parts(ParameterSlot s) =>

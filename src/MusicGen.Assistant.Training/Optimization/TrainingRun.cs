@@ -43,6 +43,12 @@ public static class TrainingRun
             resumed = true;
         }
         var stop = Math.Min(settings.TotalSteps, settings.StopAfter ?? settings.TotalSteps);
+        // the held-out loss before any step: the curve's starting point (step 0 has no training loss)
+        if (!resumed && valid.Count > 0)
+        {
+            var (loss, metrics) = trainer.Evaluate(valid);
+            history.Add(new StepRecord(0, double.NaN, 0, 0, loss, new Dictionary<string, double>(), metrics));
+        }
         var clock = Stopwatch.StartNew();
         var startStep = trainer.Step;
         try
@@ -51,10 +57,10 @@ public static class TrainingRun
             {
                 cancellation.ThrowIfCancellationRequested();
                 var r = trainer.TrainStep(plan.MicroBatches(trainer.Step), settings.TotalSteps);
-                double? validLoss = null;
+                (double Loss, IReadOnlyDictionary<string, double> Metrics)? evaluated = null;
                 if (valid.Count > 0 && (r.Step == settings.TotalSteps || settings.EvaluateEvery > 0 && r.Step % settings.EvaluateEvery == 0))
-                    validLoss = trainer.Evaluate(valid).Loss;
-                history.Add(new StepRecord(r.Step, r.Loss, r.LearningRate, r.GradientNorm, validLoss, r.Metrics));
+                    evaluated = trainer.Evaluate(valid);
+                history.Add(new StepRecord(r.Step, r.Loss, r.LearningRate, r.GradientNorm, evaluated?.Loss, r.Metrics, evaluated?.Metrics));
                 if (settings.CheckpointEvery > 0 && r.Step % settings.CheckpointEvery == 0 && r.Step < stop) Save(trainer, settings, fingerprint, history);
                 var done = trainer.Step - startStep;
                 var remaining = done > 0 ? TimeSpan.FromTicks(clock.Elapsed.Ticks / done * (stop - trainer.Step)) : (TimeSpan?)null;

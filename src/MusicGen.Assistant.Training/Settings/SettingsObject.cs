@@ -40,6 +40,9 @@ public sealed class SettingsObject
 
     public bool Has(string field) => _e.TryGetProperty(field, out var v) && v.ValueKind != JsonValueKind.Null;
 
+    /// <summary>Whether the field holds a JSON object (rather than a string, number, ...).</summary>
+    public bool IsObject(string field) => _e.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Object;
+
     private bool TryGet(string field, out JsonElement v)
     {
         _read.Add(field);

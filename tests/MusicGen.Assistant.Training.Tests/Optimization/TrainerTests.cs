@@ -27,8 +27,9 @@ public class TrainerTests
         using var untrained = new Trainer<ToyItem>(fresh, new OptimizerSettings(), seed: 5);
         var initial = untrained.Evaluate(BatchPlan<ToyItem>.Fixed(valid, 4)).Loss;
         Assert.True(trained < initial / 3, $"held-out loss {initial} -> {trained}: less than a 3x drop");
-        Assert.Equal(80, report.History.Count);
-        Assert.Equal(81, File.ReadAllLines(report.Csv).Length);
+        Assert.Equal(81, report.History.Count); // step 0 (held-out loss before training) and 80 steps
+        Assert.Equal(initial, report.FirstValidLoss);
+        Assert.Equal(82, File.ReadAllLines(report.Csv).Length);
         Assert.Equal([137, 80, 78, 71], File.ReadAllBytes(report.Plot).Take(4));
     }
 
@@ -49,7 +50,7 @@ public class TrainerTests
         using var parts = new TempFolder();
         var uninterrupted = Train(whole.Path, null);
         var first = Train(parts.Path, 4);
-        Assert.Equal(4, first.History.Count);
+        Assert.Equal(5, first.History.Count); // step 0 and 4 steps
         var resumed = Train(parts.Path, null);
         Assert.True(resumed.Resumed);
         Assert.Equal(uninterrupted.History.Select(h => h.Loss), resumed.History.Select(h => h.Loss)); // exact, not approximate
