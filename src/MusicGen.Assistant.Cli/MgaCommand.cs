@@ -22,6 +22,8 @@ internal static class MgaCommand
         root.Subcommands.Add(DemoCommand.Create(host));
         root.Subcommands.Add(AskCommand.Create(host));
         root.Subcommands.Add(ChatCommand.Create(host));
+        root.Subcommands.Add(TrainCommand.Create(host));
+        root.Subcommands.Add(DatasetCommand.Create(host));
         return root;
     }
 }
