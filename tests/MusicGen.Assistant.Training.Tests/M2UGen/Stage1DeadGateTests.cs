@@ -36,7 +36,7 @@ public class Stage1DeadGateTests
             foreach (var c in clips)
                 Audio.Wav.WavWriter.Write(layout.Audio(c.Id + ".wav"), new Audio.AudioBuffer(24000, [MusicRenderer.Render(c, 24000)]));
             CaptionFile.Write(layout.Captions, clips.Select(c => new CaptionEntry(c.Id + ".wav", MusicSpec.InstrumentName(c.Lead))));
-            var spec = new { Splits = new DatasetSplits(11, 1, 0, 0) };
+            var everyClipTrains = new DatasetSplits(11, 1, 0, 0);
             Model = M2UGenTrainingModel.Load(TinyM2UGenSet.Parts, Backend, [M2UGenModality.Music], projector: false);
             var bridge = Model.Llama.Bridge;
             for (var layer = bridge.Injection.FirstLayer; layer < Model.Llama.Config.BlockCount; layer++)
@@ -44,7 +44,7 @@ public class Stage1DeadGateTests
             Tokenizer = TokenizerFiles.LoadLlama(TinyM2UGenSet.Parts.LlamaTokenizerPath);
             Prompt = new M2UGenPrompt(Tokenizer, Template, Model.Llama.Config.ContextLength);
             Encoders = new MediaEncoders(TinyM2UGenSet.Parts.EncoderPaths, Backend);
-            var entries = new DatasetEntries(new DatasetLayout(Folder.Path), spec.Splits);
+            var entries = new DatasetEntries(layout, everyClipTrains);
             Examples = new M2UGenExampleBuilder(Prompt, entries, Encoders, null, TinyM2UGenSet.Parts.AudioTokens)
                 .Stage1(Split.Train, new HashSet<M2UGenModality> { M2UGenModality.Music });
             Task = new M2UGenTrainingTask(Model, groups, "stage1");
