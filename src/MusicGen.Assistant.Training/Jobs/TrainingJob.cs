@@ -62,7 +62,9 @@ public static class TrainingJob
         status?.Invoke($"loading the {TrainingConfig.Name(config.Stage)} parts of {manifest.Name}");
         using var model = M2UGenTrainingModel.Load(parts, backend, modalities, projector);
         var tokenizer = TokenizerFiles.LoadLlama(parts.LlamaTokenizerPath);
-        var prompt = new M2UGenPrompt(tokenizer, config.PromptTemplate is { } t ? M2UGenPrompt.LoadTemplate(t) : null,
+        // the settings' template, else the repository's prompts/m2ugen-instruction.txt, else the built-in format_prompt
+        var template = config.PromptTemplate ?? M2UGenPrompt.FindTemplate(Path.GetDirectoryName(config.File)!);
+        var prompt = new M2UGenPrompt(tokenizer, template is { } t ? M2UGenPrompt.LoadTemplate(t) : null,
             Math.Min(config.MaxTokens, model.Llama.Config.ContextLength));
         using var encoders = new MediaEncoders(parts.EncoderPaths, backend);
         using var targets = projector

@@ -11,8 +11,9 @@ public sealed record PromptTokens(int[] Tokens, int PromptLength)
 /// <summary>
 /// M2UGen's prompt (llama/utils.py format_prompt, the Alpaca template) and how a training pair becomes tokens: the
 /// prompt and the answer are encoded as one string (the answer follows "Response:" directly), and the first
-/// len(encode(prompt)) labels are masked, as M2UGen's datasets do. A template file (prompts/, with "{instruction}")
-/// may replace the built-in one.
+/// len(encode(prompt)) labels are masked, as M2UGen's datasets do. A template file (the repository's
+/// prompts/m2ugen-instruction.txt, with "{instruction}" and an optional "{history}") may replace the built-in one;
+/// training sequences are single turns, so {history} is empty.
 /// </summary>
 public sealed class M2UGenPrompt
 {
@@ -20,6 +21,10 @@ public sealed class M2UGenPrompt
         "Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\n{instruction}\n\n### Response:";
 
     public const string Placeholder = "{instruction}";
+    public const string HistoryPlaceholder = "{history}";
+
+    /// <summary>The application's instruction template file in a prompts/ folder.</summary>
+    public const string TemplateFile = "m2ugen-instruction.txt";
 
     public M2UGenPrompt(LlamaTokenizer tokenizer, string? template = null, int maxTokens = 1024)
     {
@@ -45,7 +50,19 @@ public sealed class M2UGenPrompt
             : throw new InvalidDataException($"{path}: a prompt template must contain {Placeholder}");
     }
 
-    public string Format(string instruction) => Template.Replace(Placeholder, instruction, StringComparison.Ordinal);
+    public string Format(string instruction) =>
+        Template.Replace(HistoryPlaceholder, "", StringComparison.Ordinal).Replace(Placeholder, instruction, StringComparison.Ordinal);
+
+    /// <summary>prompts/m2ugen-instruction.txt in <paramref name="start"/> or the nearest folder above it holding one (a checkout), else null.</summary>
+    public static string? FindTemplate(string start)
+    {
+        for (var dir = new DirectoryInfo(Path.GetFullPath(start)); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "prompts", TemplateFile);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
 
     /// <summary>Tokens of prompt + answer with the prompt length, or null when the prompt alone leaves no room for an answer token.</summary>
     public PromptTokens? Encode(string instruction, string answer)

@@ -40,3 +40,19 @@ public class TrainingForwardParityTests
         Assert.Equal(ce, trained, 4);
     }
 }
+
+/// <summary>The repository's instruction template with its history slot empty is M2UGen's format_prompt, byte for byte.</summary>
+public class PromptTemplateTests
+{
+    [Fact]
+    public void The_repository_template_is_format_prompt_for_a_single_turn()
+    {
+        var path = M2UGenPrompt.FindTemplate(MusicGen.Assistant.Testing.FixturePaths.RepositoryRoot);
+        Assert.NotNull(path);
+        var tokenizer = MusicGen.Assistant.Models.Tokenizers.TokenizerFiles.LoadLlama(TinyM2UGenSet.Parts.LlamaTokenizerPath);
+        var fromFile = new M2UGenPrompt(tokenizer, M2UGenPrompt.LoadTemplate(path!));
+        var builtIn = new M2UGenPrompt(tokenizer);
+        Assert.Equal(builtIn.Format("Describe the music."), fromFile.Format("Describe the music."));
+        Assert.Equal(builtIn.Encode("", "A calm tune.")!.Tokens, fromFile.Encode("", "A calm tune.")!.Tokens);
+    }
+}
