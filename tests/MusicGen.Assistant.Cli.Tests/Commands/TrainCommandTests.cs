@@ -45,6 +45,6 @@ public class TrainCommandTests
         File.WriteAllText(dir.File("bad.json"), """{ "stage": "stage1", "model": "m", "dataset": "d", "output": "o", "steps": 0 }""");
         Mga.Run("train", "stage1", "--config", dir.File("bad.json")).FailedWith(2, "field 'steps'");
         Mga.Run("train", "stage2", "--config", dir.File("bad.json")).FailedWith(2, "field 'stage'");
-        Mga.Run("train", "stage1", "--config", dir.File("missing.json")).FailedWith(2, "does not exist");
+        Mga.Run("train", "stage1", "--config", dir.File("missing.json")).FailedWith(1, "does not exist");
     }
 }
