@@ -25,6 +25,8 @@ public static class Program
         new Threads.ThreadsBenchmark(),
         new ProductFormsBenchmark(),
         new EncoderProductsBenchmark(),
+        new Training.MusicGenFineTuneBenchmark(),
+        new Training.Stage1StepBenchmark(),
     ];
 
     public static int Main(string[] args)

@@ -23,6 +23,8 @@ internal static class MgaCommand
         root.Subcommands.Add(AskCommand.Create(host));
         root.Subcommands.Add(ChatCommand.Create(host));
         root.Subcommands.Add(ServeCommand.Create(host));
+        root.Subcommands.Add(TrainCommand.Create(host));
+        root.Subcommands.Add(DatasetCommand.Create(host));
         return root;
     }
 }

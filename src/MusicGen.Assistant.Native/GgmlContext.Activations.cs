@@ -13,23 +13,24 @@ public sealed unsafe partial class GgmlContext
     }
 
     /// <summary>ELU with alpha 1: x if x > 0 else exp(x) - 1.</summary>
-    public Tensor Elu(Tensor a) { Unary(a, "elu"); return new Tensor(GgmlOps.ggml_elu(Pointer, a.Ptr)); }
+    public Tensor Elu(Tensor a) { Unary(a, "elu"); return Differentiable ? EluComposite(a) : new Tensor(GgmlOps.ggml_elu(Pointer, a.Ptr)); }
     public Tensor Relu(Tensor a) { Unary(a, "relu"); return new Tensor(GgmlOps.ggml_relu(Pointer, a.Ptr)); }
-    public Tensor Sigmoid(Tensor a) { Unary(a, "sigmoid"); return new Tensor(GgmlOps.ggml_sigmoid(Pointer, a.Ptr)); }
-    public Tensor Tanh(Tensor a) { Unary(a, "tanh"); return new Tensor(GgmlOps.ggml_tanh(Pointer, a.Ptr)); }
+    public Tensor Sigmoid(Tensor a) { Unary(a, "sigmoid"); return Differentiable ? SigmoidComposite(a) : new Tensor(GgmlOps.ggml_sigmoid(Pointer, a.Ptr)); }
+    public Tensor Tanh(Tensor a) { Unary(a, "tanh"); return Differentiable ? TanhComposite(a) : new Tensor(GgmlOps.ggml_tanh(Pointer, a.Ptr)); }
     public Tensor Silu(Tensor a) { Unary(a, "silu"); return new Tensor(GgmlOps.ggml_silu(Pointer, a.Ptr)); }
 
     /// <summary>GELU with the tanh approximation.</summary>
-    public Tensor GeluTanh(Tensor a) { Unary(a, "gelu"); return new Tensor(GgmlOps.ggml_gelu(Pointer, a.Ptr)); }
+    public Tensor GeluTanh(Tensor a) { Unary(a, "gelu"); return Differentiable ? GeluTanhComposite(a) : new Tensor(GgmlOps.ggml_gelu(Pointer, a.Ptr)); }
 
     /// <summary>Exact GELU: x * Phi(x) (PyTorch's default nn.GELU).</summary>
-    public Tensor GeluErf(Tensor a) { Unary(a, "gelu_erf"); return new Tensor(GgmlOps.ggml_gelu_erf(Pointer, a.Ptr)); }
+    public Tensor GeluErf(Tensor a) { Unary(a, "gelu_erf"); return Differentiable ? GeluErfComposite(a) : new Tensor(GgmlOps.ggml_gelu_erf(Pointer, a.Ptr)); }
 
     /// <summary>(x - mean) / sqrt(var + eps) over ne[0]; no affine part.</summary>
     public Tensor Norm(Tensor a, float eps)
     {
         RequireF32(a, "norm");
         Require(a.Nb(0) == 4, "norm", () => $"{S(a)} must have contiguous rows");
+        if (Differentiable) return LayerNormComposite(a, eps);
         EnsureRoom(1);
         return new Tensor(GgmlOps.ggml_norm(Pointer, a.Ptr, eps));
     }

@@ -83,6 +83,7 @@ public sealed unsafe partial class GgmlContext
     {
         RequireF32(x, "gelu_erf_kernel");
         RequireContiguous(x, "gelu_erf_kernel");
+        if (Differentiable) return GeluErf(x); // a custom op has no backward
         EnsureRoom(1);
         var args = stackalloc GgmlTensorStruct*[1];
         args[0] = x.Ptr;
@@ -100,6 +101,7 @@ public sealed unsafe partial class GgmlContext
     public Tensor AttendOneQuery(Tensor query, Tensor keys, Tensor valuesTransposed, Tensor? mask, float scale)
     {
         const string op = "attend_one_query";
+        Require(!Differentiable, op, () => "a custom kernel has no backward; training graphs take the product form (MultiHeadAttention)");
         RequireF32(query, op);
         RequireF32(keys, op);
         RequireF32(valuesTransposed, op);

@@ -17,19 +17,45 @@ public sealed unsafe partial class GgmlContext : IDisposable
     private ComputeGraph? _graph;
 
     /// <param name="maxTensors">Most tensors (weights, inputs, intermediates, views) this context will hold.</param>
-    public GgmlContext(int maxTensors)
+    /// <param name="gradients">
+    /// A training context: its graph can take a backward pass (<see cref="ComputeGraph.BuildBackward"/>) and it is
+    /// <see cref="Differentiable"/>: ops without a ggml backward are built from ops that have one.
+    /// </param>
+    public GgmlContext(int maxTensors, bool gradients = false)
     {
         if (maxTensors < 1) throw new ArgumentOutOfRangeException(nameof(maxTensors));
         GgmlRuntime.EnsureInitialized();
         MaxTensors = maxTensors;
+        Differentiable = gradients;
+        // a backward graph also lists tensors of other contexts (weights, gradient accumulators): room for as many again
+        GraphSize = gradients ? 2 * maxTensors : maxTensors;
         _tensorOverhead = (long)GgmlCore.ggml_tensor_overhead();
-        var graphBytes = (long)GgmlCore.ggml_graph_overhead_custom((nuint)maxTensors, false);
+        var graphBytes = (long)GgmlCore.ggml_graph_overhead_custom((nuint)GraphSize, gradients);
         _graphBytes = graphBytes;
         _capacityBytes = maxTensors * _tensorOverhead + graphBytes + 4096;
         _handle = new ContextHandle(GgmlCore.ggml_init(new GgmlInitParams { MemSize = (nuint)_capacityBytes, NoAlloc = 1 }));
     }
 
     public int MaxTensors { get; }
+
+    /// <summary>Nodes (and, separately, leaves) the context's graph can hold.</summary>
+    public int GraphSize { get; }
+
+    /// <summary>
+    /// Whether this is a training context: Tanh, Sigmoid, GELU, LayerNorm and ELU are then composed of ops ggml can
+    /// differentiate (GgmlContext.Differentiable.cs) and our custom CPU kernels are not used.
+    /// </summary>
+    public bool Differentiable { get; }
+
+    /// <summary>Tensors this context can still create.</summary>
+    public long FreeTensorSlots
+    {
+        get
+        {
+            var usedByTensors = (long)GgmlCore.ggml_used_mem(Pointer) - (_graph is null ? 0 : _graphBytes + 64);
+            return MaxTensors - usedByTensors / _tensorOverhead - 1;
+        }
+    }
     internal nint Pointer => _handle.Pointer;
     internal ContextHandle Handle => _handle;
 
@@ -38,7 +64,7 @@ public sealed unsafe partial class GgmlContext : IDisposable
     {
         if (_graph is not null) throw new GgmlException("this context already has its graph (one graph per context)");
         EnsureRoom(0);
-        var g = GgmlCore.ggml_new_graph_custom(Pointer, (nuint)MaxTensors, false);
+        var g = GgmlCore.ggml_new_graph_custom(Pointer, (nuint)GraphSize, Differentiable);
         if (g == 0) throw new GgmlException("ggml could not create a graph");
         return _graph = new ComputeGraph(this, g);
     }

@@ -31,6 +31,12 @@ public readonly unsafe struct Tensor : IEquatable<Tensor>
     public long ByteCount => (long)GgmlCore.ggml_nbytes(Ptr);
     public bool IsContiguous => GgmlCore.ggml_is_contiguous(Ptr);
     public bool IsAllocated => Ptr->Buffer != 0 || Ptr->Data != 0;
+
+    /// <summary>Marked trainable (<see cref="Autograd.MarkParameter"/>): backward passes compute its gradient.</summary>
+    public bool IsParameter => (Ptr->Flags & Autograd.ParameterFlag) != 0;
+
+    /// <summary>Marked as the loss of a backward pass (<see cref="Autograd.MarkLoss"/>).</summary>
+    public bool IsLoss => (Ptr->Flags & Autograd.LossFlag) != 0;
     internal nint Handle => (nint)Ptr;
 
     /// <summary>Number of dimensions ignoring trailing 1s (at least 1).</summary>
@@ -76,6 +82,13 @@ public readonly unsafe struct Tensor : IEquatable<Tensor>
         var bytes = (long)destination.Length * sizeof(T);
         CheckIo(bytes, byteOffset, "read");
         fixed (T* p = destination) GgmlBackendApi.ggml_backend_tensor_get(Ptr, p, (nuint)byteOffset, (nuint)bytes);
+    }
+
+    /// <summary>Sets every byte of the tensor's backend memory (e.g. zeroes a gradient accumulator).</summary>
+    public void Fill(byte value)
+    {
+        CheckIo(ByteCount, 0, "fill");
+        GgmlAutogradApi.ggml_backend_tensor_memset(Ptr, value, 0, (nuint)ByteCount);
     }
 
     /// <summary>The whole tensor as floats (F32 tensors only).</summary>

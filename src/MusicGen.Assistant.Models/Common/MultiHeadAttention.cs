@@ -20,7 +20,7 @@ public static class MultiHeadAttention
     public static Tensor Attend(GgmlContext ctx, Tensor query, Tensor keys, Tensor valuesTransposed, Tensor? mask, int heads, float scale,
         bool cpuKernel = false)
     {
-        if (cpuKernel && OneQueryKernelTakes(query, keys, valuesTransposed, mask))
+        if (cpuKernel && !ctx.Differentiable && OneQueryKernelTakes(query, keys, valuesTransposed, mask))
             return ctx.AttendOneQuery(query, keys, valuesTransposed, mask, scale);
         var q = Keys(ctx, query, heads);                                             // {hd, n, H, rows}
         var scores = ctx.MulMat(keys, q);                                            // {n_kv, n, H, rows}
