@@ -25,6 +25,9 @@ public static class Program
         new Threads.ThreadsBenchmark(),
         new ProductFormsBenchmark(),
         new EncoderProductsBenchmark(),
+        new Llama.LlamaBenchmark(),
+        new Assistant.AssistantMemoryBenchmark(),
+        new Assistant.TurnBenchmark(),
     ];
 
     public static int Main(string[] args)
