@@ -59,7 +59,11 @@ public sealed class WeightBinder(GgufFile file, TensorStore store)
     {
         store.Allocate();
         foreach (var (tensor, info) in _pending)
+        {
             tensor.SetData(file.GetTensorBytes(info));
+            // the backend holds its own copy now: the file's pages need not stay resident beside it
+            file.ReleaseTensorPages(info);
+        }
         _pending.Clear();
     }
 }
