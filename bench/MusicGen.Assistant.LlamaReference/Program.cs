@@ -21,6 +21,7 @@ public static class Program
         var s = LlamaRunSettings.Parse(args);
         NativeLibraryConfig.All.WithLogCallback((level, message) =>
         {
+            if (message.Trim().Trim('.').Length == 0) return; // the loader's progress dots
             if (level >= LLamaLogLevel.Warning || Interesting(message)) Console.Error.Write("llama.cpp: " + message);
         });
         Console.Error.WriteLine("llama.cpp system info: " + Marshal.PtrToStringAnsi(NativeApi.llama_print_system_info()));

@@ -94,7 +94,7 @@ public sealed class LlamaBenchmark : IBenchmark
         Console.WriteLine(LlamaRunProtocol.Measure(new OurRunner(session), s, load, repack ? "ours" : "ours-plain"));
         Console.Error.WriteLine($"ours: ggml {GgmlRuntime.Version} (commit {GgmlRuntime.Commit}) from {GgmlRuntime.Loaded?.Directory}; " +
                                 $"weights {Report.MiB(model.Weights.ResidentBytes)} ({Report.MiB(model.Weights.RepackedBytes)} repacked), " +
-                                $"KV cache {Report.MiB(session.CacheBytes)}; stages: {model.Timings}");
+                                $"KV cache {Report.MiB(session.CacheBytes)}");
         return 0;
     }
 
