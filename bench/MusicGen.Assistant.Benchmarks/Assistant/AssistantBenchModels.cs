@@ -9,8 +9,8 @@ namespace MusicGen.Assistant.Benchmarks.Assistant;
 /// The M2UGen parts no other benchmark writes, at the released model's sizes with random weights, once per seed and
 /// type into the bench cache: the three understanding adapters (music 25 × 1024, image 197 × 768, video 3137 × 768,
 /// each projected to 4096 with three SwiGLU blocks of 4096: ~155 M parameters each) and the output projector
-/// (<see cref="ProjectorConfig.MusicGen"/>: 8 × 4096 in, 128 × 768 out). Both are the real conversion plans
-/// (<see cref="AdapterCheckpointPlan"/>, <see cref="ProjectorCheckpointPlan"/>) with random values (<see cref="RandomizedPlan"/>).
+/// (<see cref="ProjectorConfig.MusicGen"/>: 8 × 4096 in, 128 × 768 out), through the random plans the embedded
+/// assistant set uses (<see cref="AdapterRandomPlan"/>, <see cref="ProjectorRandomPlan"/>).
 /// </summary>
 public static class AssistantBenchModels
 {
@@ -22,11 +22,11 @@ public static class AssistantBenchModels
 
     public static string EnsureAdapters(string cacheDir, StorageType type, int seed) =>
         Write(Path.Combine(cacheDir, $"m2ugen-adapters-random-s{seed}-{StorageTypes.Name(type)}.gguf"),
-            () => new RandomizedPlan(new AdapterCheckpointPlan(RandomizedPlan.NoCheckpoint, Adapters), seed), type);
+            () => new AdapterRandomPlan(Adapters, seed), type);
 
     public static string EnsureProjector(string cacheDir, StorageType type, int seed) =>
         Write(Path.Combine(cacheDir, $"m2ugen-projector-random-s{seed}-{StorageTypes.Name(type)}.gguf"),
-            () => new RandomizedPlan(new ProjectorCheckpointPlan(RandomizedPlan.NoCheckpoint, ProjectorConfig.MusicGen), seed), type);
+            () => new ProjectorRandomPlan(ProjectorConfig.MusicGen, seed), type);
 
     private static string Write(string path, Func<IConversionPlan> plan, StorageType type)
     {
