@@ -21,8 +21,8 @@ public sealed class LlamaBenchmark : IBenchmark
 
     public string Usage =>
         "llama [--types q4_0,q8_0] [--threads 1] [--prompt 64] [--tokens 16] [--repeat 3] [--rounds 5] [--sides ours,llama.cpp] [--seed 7] [--cache DIR]\n" +
-        "  sides: ours, ours-plain (matrices not repacked), llama.cpp (LLamaSharp, its own process)\n" +
-        "  (child: llama --child --model FILE --threads N --prompt P --tokens T --repeat R --seed S [--no-repack])";
+        "  sides: ours, ours-plain (matrices not repacked), ours-f16kv (f16 cache, fused attention), llama.cpp (LLamaSharp, its own process)\n" +
+        "  (child: llama --child --model FILE --threads N --prompt P --tokens T --repeat R --seed S [--no-repack] [--f16-kv])";
 
     public int Run(BenchArguments args)
     {
@@ -37,8 +37,8 @@ public sealed class LlamaBenchmark : IBenchmark
         var seed = args.Int("seed", 7, 0, int.MaxValue);
         var cache = BenchCache.Directory(args.OptionalText("cache"));
         args.RejectUnknown(Name);
-        if (sides.Count == 0 || sides.Any(x => x is not ("ours" or "ours-plain" or "llama.cpp")))
-            throw new BenchUsageException("--sides takes a list of ours, ours-plain, llama.cpp");
+        if (sides.Count == 0 || sides.Any(x => x is not ("ours" or "ours-plain" or "ours-f16kv" or "llama.cpp")))
+            throw new BenchUsageException("--sides takes a list of ours, ours-plain, ours-f16kv, llama.cpp");
 
         Console.WriteLine($"llama: LLaMA-7B shape (dim {LlamaBenchModel.Config.EmbeddingLength}, {LlamaBenchModel.Config.BlockCount} layers, " +
                           $"{LlamaBenchModel.Config.HeadCount} heads, FFN {LlamaBenchModel.Config.FeedForwardLength}, vocab {LlamaBenchModel.Config.VocabSize}), " +
@@ -58,7 +58,7 @@ public sealed class LlamaBenchmark : IBenchmark
                 if (r % 2 == 1) order.Reverse();
                 foreach (var who in order)
                 {
-                    var result = who == "llama.cpp" ? reference!.Run(settings, verbose: r == 0) : LlamaReferenceProcess.RunOurs(settings, repack: who == "ours", verbose: r == 0);
+                    var result = who == "llama.cpp" ? reference!.Run(settings, verbose: r == 0) : LlamaReferenceProcess.RunOurs(settings, who, verbose: r == 0);
                     results[who].Add(result);
                     Console.WriteLine($"  round {r + 1} {StorageTypes.Name(type)} {who,-9}: prefill {Rate(prompt, result, "prefill_cpu_s")} tok/s (cpu), " +
                                       $"{Rate(prompt, result, "prefill_wall_s")} (wall); decode {Rate(1, result, "step_cpu_s")} tok/s (cpu), " +
@@ -70,7 +70,7 @@ public sealed class LlamaBenchmark : IBenchmark
                     MedianRate(prompt, list, "prefill_cpu_s"), MedianRate(1, list, "step_cpu_s"),
                     MedianRate(prompt, list, "prefill_wall_s"), MedianRate(1, list, "step_wall_s"),
                     Report.F(list.Select(d => Value(d, "peak_rss_mib")).Max(), 0), Report.F(LlamaRunProtocol.Median(list.Select(d => Value(d, "load_s")).ToList()), 1)]);
-            foreach (var ours in new[] { "ours", "ours-plain" }.Where(x => results.ContainsKey(x) && results.ContainsKey("llama.cpp")))
+            foreach (var ours in new[] { "ours", "ours-plain", "ours-f16kv" }.Where(x => results.ContainsKey(x) && results.ContainsKey("llama.cpp")))
                 table.Add([StorageTypes.Name(type), $"{ours} / llama.cpp",
                     Ratio(results, ours, prompt, "prefill_cpu_s"), Ratio(results, ours, 1, "step_cpu_s"),
                     Ratio(results, ours, prompt, "prefill_wall_s"), Ratio(results, ours, 1, "step_wall_s"), "", ""]);
@@ -85,13 +85,14 @@ public sealed class LlamaBenchmark : IBenchmark
         var s = new LlamaRunSettings(args.Text("model", ""), args.Int("threads", 1, 1, 256), args.Int("prompt", 64, 2, 2048),
             args.Int("tokens", 16, 1, 1024), args.Int("repeat", 3, 1, 100), args.Int("seed", 7, 0, int.MaxValue));
         var repack = !args.Flag("no-repack");
+        var f16Kv = args.Flag("f16-kv");
         args.RejectUnknown("llama --child");
         var sw = Stopwatch.StartNew();
         using var backend = ComputeBackend.Create(BackendKind.Cpu, s.Threads);
         using var model = LlamaModel.Load(s.Model, backend, repack);
-        using var session = model.StartSession(Math.Max(256, s.Prompt + s.Tokens + 8));
+        using var session = model.StartSession(Math.Max(256, s.Prompt + s.Tokens + 8), cacheType: f16Kv ? GgmlType.F16 : GgmlType.F32);
         var load = sw.Elapsed.TotalSeconds;
-        Console.WriteLine(LlamaRunProtocol.Measure(new OurRunner(session), s, load, repack ? "ours" : "ours-plain"));
+        Console.WriteLine(LlamaRunProtocol.Measure(new OurRunner(session), s, load, f16Kv ? "ours-f16kv" : repack ? "ours" : "ours-plain"));
         Console.Error.WriteLine($"ours: ggml {GgmlRuntime.Version} (commit {GgmlRuntime.Commit}) from {GgmlRuntime.Loaded?.Directory}; " +
                                 $"weights {Report.MiB(model.Weights.ResidentBytes)} ({Report.MiB(model.Weights.RepackedBytes)} repacked), " +
                                 $"KV cache {Report.MiB(session.CacheBytes)}");

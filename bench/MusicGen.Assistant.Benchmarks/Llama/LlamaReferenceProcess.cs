@@ -38,13 +38,14 @@ public sealed class LlamaReferenceProcess
         Collect(Start("dotnet", [Dll, .. s.ToArguments()]), "llama.cpp", verbose);
 
     /// <summary>This benchmark app again, in a process of its own, with <c>llama --child</c>.</summary>
-    public static Dictionary<string, string> RunOurs(LlamaRunSettings s, bool repack, bool verbose)
+    /// <param name="side">ours, ours-plain (no repacking) or ours-f16kv (an f16 cache read by the fused attention).</param>
+    public static Dictionary<string, string> RunOurs(LlamaRunSettings s, string side, bool verbose)
     {
         var self = typeof(LlamaReferenceProcess).Assembly.Location;
         var host = Environment.ProcessPath ?? "dotnet";
         string[] prefix = Path.GetFileNameWithoutExtension(host) == "dotnet" ? [self] : [];
-        string[] plain = repack ? [] : ["--no-repack"];
-        return Collect(Start(host, [.. prefix, "llama", "--child", .. s.ToArguments(), .. plain]), repack ? "ours" : "ours-plain", verbose);
+        string[] options = side switch { "ours-plain" => ["--no-repack"], "ours-f16kv" => ["--f16-kv"], _ => [] };
+        return Collect(Start(host, [.. prefix, "llama", "--child", .. s.ToArguments(), .. options]), side, verbose);
     }
 
     private static Process Start(string file, IEnumerable<string> args)
