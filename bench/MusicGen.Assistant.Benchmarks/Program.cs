@@ -27,6 +27,9 @@ public static class Program
         new EncoderProductsBenchmark(),
         new Training.MusicGenFineTuneBenchmark(),
         new Training.Stage1StepBenchmark(),
+        new Llama.LlamaBenchmark(),
+        new Assistant.AssistantMemoryBenchmark(),
+        new Assistant.TurnBenchmark(),
     ];
 
     public static int Main(string[] args)

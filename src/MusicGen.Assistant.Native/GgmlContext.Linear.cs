@@ -16,6 +16,8 @@ public sealed unsafe partial class GgmlContext
         Require(w.Nb(0) == GgmlTypeSizes.BytesPerBlock(w.Type) && w.Nb(1) >= w.Nb(0), "mul_mat", () => $"{S(w)} must not be transposed or permuted");
         Require(x.Type == GgmlType.F32, "mul_mat", () => $"{S(x)} must be F32");
         Require(x.Nb(0) == 4, "mul_mat", () => $"{S(x)} must have contiguous rows");
+        // ggml's repacked products take a 2-D weight and activations of at most three dimensions
+        Require(!w.IsRepacked || w.Rank <= 2 && x.Ne3 == 1, "mul_mat", () => $"the repacked weight {S(w)} takes activations of up to 3 dimensions, not {S(x)}");
         EnsureRoom(1);
         return new Tensor(GgmlOps.ggml_mul_mat(Pointer, w.Ptr, x.Ptr));
     }

@@ -37,6 +37,9 @@ public readonly unsafe struct Tensor : IEquatable<Tensor>
 
     /// <summary>Marked as the loss of a backward pass (<see cref="Autograd.MarkLoss"/>).</summary>
     public bool IsLoss => (Ptr->Flags & Autograd.LossFlag) != 0;
+
+    /// <summary>Whether the tensor lives in the CPU's repacked weight memory (<see cref="CpuRepack"/>).</summary>
+    public bool IsRepacked => CpuRepack.Holds(this);
     internal nint Handle => (nint)Ptr;
 
     /// <summary>Number of dimensions ignoring trailing 1s (at least 1).</summary>
@@ -115,6 +118,9 @@ public readonly unsafe struct Tensor : IEquatable<Tensor>
         if (!IsContiguous) throw new GgmlException($"cannot {what} tensor '{Name}': it is a non-contiguous view");
         if (offset < 0 || bytes < 0 || offset + bytes > ByteCount)
             throw new GgmlException($"cannot {what} {bytes} bytes at offset {offset} of tensor '{Name}' {ShapeText} ({ByteCount} bytes)");
+        // ggml repacks a whole tensor as it is written and cannot give it back (it would assert or read a null getter)
+        if (IsRepacked && (what != "write" || offset != 0 || bytes != ByteCount))
+            throw new GgmlException($"cannot {what} {(what == "write" ? "part of " : "")}tensor '{Name}': it is stored repacked for the CPU's matrix kernels (written whole, never read back)");
     }
 
     public bool Equals(Tensor other) => Ptr == other.Ptr;

@@ -80,6 +80,7 @@ public sealed class MertBenchmark : IBenchmark
         ProcessMemory.ResetPeak();
 
         var wall = new Samples();
+        var cpu = new Samples();
         var foreign = new Samples();
         var stages = new List<StageTimings>();
         MertMusicFeature? feature = null;
@@ -87,10 +88,12 @@ public sealed class MertBenchmark : IBenchmark
         {
             encoder.Timings.Reset();
             var load = CpuLoad.Start();
+            var cpu0 = Llama.LlamaRunProtocol.CpuSeconds();
             var sw = Stopwatch.StartNew();
             feature = windowed.Encode(audio);
             sw.Stop();
             wall.Add(sw.Elapsed.TotalSeconds);
+            cpu.Add(Llama.LlamaRunProtocol.CpuSeconds() - cpu0);
             foreign.Add(load.ForeignShare());
             stages.Add(RunReport.Snapshot(encoder.Timings));
         }
@@ -98,6 +101,7 @@ public sealed class MertBenchmark : IBenchmark
 
         Console.WriteLine("encode:");
         RunReport.Wall("wall (median)", wall);
+        RunReport.Wall("process CPU time (median)", cpu);
         RunReport.Foreign(foreign);
         Report.Line("real-time factor (median)", $"{Report.F(audioSeconds / wall.Median)}x  (min {Report.F(audioSeconds / wall.Max)}x, max {Report.F(audioSeconds / wall.Min)}x)");
         Report.Line("arithmetic", RunReport.Rate(flops, wall.Median));

@@ -74,7 +74,7 @@ public sealed class VisionBenchmark(VisionFamily family) : IBenchmark
             encoder.Encode(Process(frames, batch));                              // warm-up: JIT, first touch, compute buffers
             GC.Collect();
             ProcessMemory.ResetPeak();
-            Samples processor = new(), encode = new(), foreign = new();
+            Samples processor = new(), encode = new(), encodeCpu = new(), foreign = new();
             VisionEncoderOutput? output = null;
             for (var r = 0; r < repeat; r++)
             {
@@ -83,8 +83,10 @@ public sealed class VisionBenchmark(VisionFamily family) : IBenchmark
                 var pixels = Process(frames, batch);
                 processor.Add(sw.Elapsed.TotalSeconds);
                 sw.Restart();
+                var cpu0 = Llama.LlamaRunProtocol.CpuSeconds();
                 output = encoder.Encode(pixels);
                 encode.Add(sw.Elapsed.TotalSeconds);
+                encodeCpu.Add(Llama.LlamaRunProtocol.CpuSeconds() - cpu0);
                 foreign.Add(load.ForeignShare());
             }
             var peak = ProcessMemory.PeakBytes;
@@ -92,6 +94,7 @@ public sealed class VisionBenchmark(VisionFamily family) : IBenchmark
             Console.WriteLine($"batch {batch}:");
             RunReport.Wall("image processor (median)", processor);
             RunReport.Wall("encoder (median)", encode);
+            RunReport.Wall("encoder process CPU time (median)", encodeCpu);
             RunReport.Foreign(foreign);
             Report.Line("per item", $"{Report.F(1000 * total / batch, 1)} ms (processor {Report.F(1000 * processor.Median / batch, 1)} + encoder {Report.F(1000 * encode.Median / batch, 1)}) " +
                                     $"-> {Report.F(batch / total, 2)} {(IsVideo ? "clips" : "images")}/s");

@@ -95,6 +95,25 @@ internal sealed unsafe class MappedFile : IDisposable
         return length == 0 ? ReadOnlySpan<byte>.Empty : new ReadOnlySpan<byte>(_pointer + offset, (int)length);
     }
 
+    /// <summary>
+    /// Drops the pages wholly inside [offset, offset + length) from this process's resident set (madvise DONTNEED on
+    /// the read-only file mapping: they stay in the page cache and fault back in if read again), so a loader that has
+    /// copied a tensor to the backend does not hold the file and the copy in memory at once. Linux only; elsewhere a
+    /// no-op.
+    /// </summary>
+    public void ReleasePages(long offset, long length)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!OperatingSystem.IsLinux() || _pointer == null || offset < 0 || length <= 0 || offset > Length - length) return;
+        var page = Environment.SystemPageSize;
+        var start = ((long)(_pointer + offset) + page - 1) / page * page;
+        var end = (long)(_pointer + offset + length) / page * page;
+        if (end > start) _ = madvise((nint)start, (nuint)(end - start), 4); // MADV_DONTNEED
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int madvise(nint address, nuint length, int advice);
+
     public void Dispose()
     {
         if (_disposed)

@@ -69,6 +69,7 @@ public static class GgufConverter
         var type = storage switch
         {
             StorageType.F16 => GgmlType.F16,
+            StorageType.BF16 => GgmlType.BF16,
             StorageType.Q8_0 => GgmlType.Q8_0,
             StorageType.Q4_K => GgmlType.Q4_K,
             _ => GgmlType.Q4_0,

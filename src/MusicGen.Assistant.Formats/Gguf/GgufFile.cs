@@ -88,6 +88,19 @@ public sealed class GgufFile : IDisposable
         return _file.Slice(tensor.Offset, tensor.ByteLength, $"Tensor '{tensor.Name}'");
     }
 
+    /// <summary>
+    /// Lets the pages of <paramref name="tensor"/>'s data leave this process's resident memory once its bytes have been
+    /// copied elsewhere (a backend buffer); reading it again later still works (the file is mapped read-only).
+    /// </summary>
+    public void ReleaseTensorPages(GgufTensorInfo tensor)
+    {
+        if (!_byName.TryGetValue(tensor.Name, out GgufTensorInfo? own) || !ReferenceEquals(own, tensor))
+        {
+            throw new ArgumentException($"Tensor '{tensor.Name}' does not belong to GGUF file '{Path}'.", nameof(tensor));
+        }
+        _file.ReleasePages(tensor.Offset, tensor.ByteLength);
+    }
+
     /// <summary>An f32, f16, bf16 or f64 tensor as float32, in ggml element order (ne[0] fastest).</summary>
     public float[] ReadFloat32(string name)
     {

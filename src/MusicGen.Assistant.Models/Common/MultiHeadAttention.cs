@@ -44,6 +44,19 @@ public static class MultiHeadAttention
     }
 
     /// <summary>
+    /// Attention of queries {width, n, rows} over a cache as one fused node (<see cref="GgmlContext.FlashAttention"/>,
+    /// what llama.cpp runs over its f16 cache): keys {head_dim, n_kv, kv_heads, rows} and head-major values seen
+    /// transposed (<see cref="KvCache.ValuesTransposed"/>), both F16; the mask F16 {n_kv, ≥ n}. Grouped-query heads
+    /// are broadcast by the kernel. Returns {width, n, rows} like <see cref="Attend"/>.
+    /// </summary>
+    public static Tensor AttendCached(GgmlContext ctx, Tensor query, Tensor keys, Tensor valuesTransposed, Tensor? mask, int heads, float scale)
+    {
+        var values = ctx.Permute(valuesTransposed, 1, 0, 2, 3);                    // back to {hd, n_kv, kv_heads, rows}
+        var fused = ctx.FlashAttention(Keys(ctx, query, heads), keys, values, mask, scale); // {hd, H, n, rows}
+        return ctx.Reshape(fused, query.Ne0, query.Ne1, query.Ne2);
+    }
+
+    /// <summary>
     /// Whether encoder graphs on <paramref name="backend"/> take <see cref="AttendFused"/>: on the CPU, where ggml's
     /// tiled kernel runs 64 × 64 score tiles in F32 (other backends keep the plain ops).
     /// </summary>

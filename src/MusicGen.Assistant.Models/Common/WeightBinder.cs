@@ -21,7 +21,16 @@ public sealed class WeightBinder(GgufFile file, TensorStore store)
         new(backend, (int)Math.Clamp(estimate, 1, file.Tensors.Count + 16L));
 
     /// <summary>Declares a tensor that must be present with exactly this ggml shape.</summary>
-    public Tensor Require(string name, long[] ne, params GgmlType[] allowedTypes)
+    public Tensor Require(string name, long[] ne, params GgmlType[] allowedTypes) => Declare(name, ne, allowedTypes, matrix: false);
+
+    /// <summary>
+    /// <see cref="Require"/> for a weight that is only ever the weight operand of matrix products with F32 activations
+    /// (never gathered, viewed or read back): the store may keep it repacked for the CPU's kernels
+    /// (<see cref="TensorStore.NewMatrix"/>).
+    /// </summary>
+    public Tensor RequireMatrix(string name, long[] ne, params GgmlType[] allowedTypes) => Declare(name, ne, allowedTypes, matrix: true);
+
+    private Tensor Declare(string name, long[] ne, GgmlType[] allowedTypes, bool matrix)
     {
         if (!file.TryGetTensor(name, out var info))
             throw new ModelWeightsException($"{file.Path}: missing tensor '{name}' (expected shape [{string.Join(", ", ne)}])");
@@ -32,7 +41,7 @@ public sealed class WeightBinder(GgufFile file, TensorStore store)
         var type = info.Type;
         if (allowedTypes.Length > 0 && !allowedTypes.Contains(type))
             throw new ModelWeightsException($"{file.Path}: tensor '{name}' is {info.Type}, expected one of {string.Join(", ", allowedTypes)}");
-        var t = store.Context.NewTensor(type, info.Ne).Named(name);
+        var t = (matrix ? store.NewMatrix(type, info.Ne) : store.Context.NewTensor(type, info.Ne)).Named(name);
         _pending.Add((t, info));
         return t;
     }
@@ -50,7 +59,11 @@ public sealed class WeightBinder(GgufFile file, TensorStore store)
     {
         store.Allocate();
         foreach (var (tensor, info) in _pending)
+        {
             tensor.SetData(file.GetTensorBytes(info));
+            // the backend holds its own copy now: the file's pages need not stay resident beside it
+            file.ReleaseTensorPages(info);
+        }
         _pending.Clear();
     }
 }

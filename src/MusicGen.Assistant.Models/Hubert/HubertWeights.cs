@@ -15,7 +15,7 @@ public sealed record HubertLayerWeights(LayerNormWeights AttentionNorm, Attentio
 /// </summary>
 public sealed class HubertWeights : IDisposable
 {
-    private static readonly GgmlType[] Matrices = [GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0];
+    private static readonly GgmlType[] Matrices = [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0];
 
     private readonly TensorStore _store;
 

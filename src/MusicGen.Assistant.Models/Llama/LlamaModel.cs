@@ -39,15 +39,16 @@ public sealed class LlamaModel : IDisposable
     }
 
     /// <summary>Loads the LLaMA of a GGUF file (llama.cpp's or ours) onto a backend.</summary>
-    public static LlamaModel Load(string ggufPath, ComputeBackend backend)
+    public static LlamaModel Load(string ggufPath, ComputeBackend backend, bool repackMatrices = true)
     {
         using var file = GgufFile.Open(ggufPath);
-        return Load(file, backend);
+        return Load(file, backend, repackMatrices);
     }
 
-    public static LlamaModel Load(GgufFile file, ComputeBackend backend)
+    /// <param name="repackMatrices">See <see cref="LlamaWeights"/>: off keeps every weight in the file's layout.</param>
+    public static LlamaModel Load(GgufFile file, ComputeBackend backend, bool repackMatrices = true)
     {
-        var weights = new LlamaWeights(file, LlamaMetadata.Read(file), backend);
+        var weights = new LlamaWeights(file, LlamaMetadata.Read(file), backend, repackMatrices);
         try { return new LlamaModel(weights, backend) { OwnsWeights = true }; }
         catch { weights.Dispose(); throw; }
     }

@@ -41,8 +41,10 @@ public sealed class LlamaSession : IDisposable
         _hook = hook;
         Capacity = capacity;
         _stepMask = new float[capacity]; // a step's mask row over its bucket, reused
-        // head-major values when our one-query kernel reads them (ungrouped heads, f32): a step writes one row per head
-        var headMajor = cacheType == GgmlType.F32 && LlamaGraph.UsesCpuKernels(model.Backend) && _c.HeadCount == _c.HeadCountKv;
+        // head-major values when our one-query kernel reads them (ungrouped heads, f32): a step writes one row per head;
+        // an f16 cache on the CPU is read by ggml's fused attention (llama.cpp's layout and kernel), values head-major too
+        Fused = cacheType == GgmlType.F16 && model.Backend.IsCpu;
+        var headMajor = Fused || cacheType == GgmlType.F32 && LlamaGraph.UsesCpuKernels(model.Backend) && _c.HeadCount == _c.HeadCountKv;
         _cache = new KvCache(model.Backend, _c.BlockCount, _c.KeyValueWidth, _c.HeadCountKv, capacity, 1, cacheType, headMajor);
         try
         {
@@ -58,6 +60,9 @@ public sealed class LlamaSession : IDisposable
     }
 
     public int Capacity { get; }
+
+    /// <summary>Whether attention is one fused node over an f16 cache (an F16 session on the CPU), with an F16 mask.</summary>
+    public bool Fused { get; }
 
     /// <summary>Positions fed so far (the next position to be written).</summary>
     public int Position { get; private set; }
@@ -150,7 +155,8 @@ public sealed class LlamaSession : IDisposable
             Span<int> positions = tokens.Length <= 256 ? stackalloc int[tokens.Length] : new int[tokens.Length];
             for (var i = 0; i < positions.Length; i++) positions[i] = Position + i;
             s.Positions.SetData<int>(positions);
-            s.Mask.SetData(mask);
+            if (Fused) SetHalves(s.Mask, mask);
+            else s.Mask.SetData(mask);
         }
         using (Timings.Measure("compute")) _model.Executor.Compute(s.Graph);
         using (Timings.Measure("download"))
@@ -159,6 +165,14 @@ public sealed class LlamaSession : IDisposable
             s.Hidden.GetData(hidden);
         }
         Position += tokens.Length;
+    }
+
+    // the mask as F16 (0 stays 0, the blocking value becomes -inf)
+    private static void SetHalves(Tensor t, ReadOnlySpan<float> values)
+    {
+        var halves = values.Length <= 4096 ? stackalloc Half[values.Length] : new Half[values.Length];
+        for (var i = 0; i < values.Length; i++) halves[i] = (Half)values[i];
+        t.SetData<Half>(halves);
     }
 
     private void CheckRoom(int n)
@@ -177,7 +191,7 @@ public sealed class LlamaSession : IDisposable
             var g = ctx.NewGraph();
             var tokens = ctx.NewInput("tokens", GgmlType.I32, n);
             var positions = ctx.NewInput("positions", GgmlType.I32, n);
-            var mask = ctx.NewInput("mask", GgmlType.F32, keys, n);
+            var mask = ctx.NewInput("mask", Fused ? GgmlType.F16 : GgmlType.F32, keys, n);
             AttentionMemory memory = (layer, k, v) =>
             {
                 _cache.Write(g, layer, k, v, positions);

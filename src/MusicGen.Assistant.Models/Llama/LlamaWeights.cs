@@ -18,20 +18,25 @@ public sealed class LlamaWeights : IDisposable
 
     private readonly TensorStore _store;
 
-    public LlamaWeights(GgufFile file, LlamaConfig config, ComputeBackend backend)
+    /// <param name="repackMatrices">
+    /// Whether the block and head matrices may be kept repacked for the CPU's kernels where ggml repacks their type
+    /// (<see cref="CpuRepack"/>: q4_0 on AVX2 CPUs, as llama.cpp keeps them); off, every weight keeps the file's layout.
+    /// </param>
+    public LlamaWeights(GgufFile file, LlamaConfig config, ComputeBackend backend, bool repackMatrices = true)
     {
         Config = config.Validate(file.Path);
         if (file.ContainsTensor(K.Weight(0, K.FusedQkv)))
             throw new ModelWeightsException($"{file.Path}: fused '{K.Weight(0, K.FusedQkv)}' projections are not supported; convert the model with separate attn_q / attn_k / attn_v");
         long d = config.EmbeddingLength, f = config.FeedForwardLength, qw = config.QueryWidth, kvw = config.KeyValueWidth, vocab = config.VocabSize;
-        _store = new TensorStore(backend, 32 * config.BlockCount + 8);
+        _store = new TensorStore(backend, 32 * config.BlockCount + 8, repackMatrices);
         try
         {
             var binder = new WeightBinder(file, _store);
+            // every matrix but the embedding table (gathered by token) is only ever a product's weight: repackable
             Tensor Matrix(string name, long inputs, long outputs)
             {
                 if (file.TryGetTensor(name, out var info)) ComputableTypes.RequireMatrix(file.Path, name, info.Type);
-                return binder.Require(name, [inputs, outputs]);
+                return binder.RequireMatrix(name, [inputs, outputs]);
             }
             Tensor? Optional(string name, long[] ne, bool matrix)
             {
@@ -95,6 +100,9 @@ public sealed class LlamaWeights : IDisposable
     public bool HasLora => Layers.Any(l => Projections(l).Any(p => p.Lora is not null));
 
     public long ResidentBytes => _store.AllocatedBytes;
+
+    /// <summary>Bytes of the matrices kept repacked for the CPU's kernels (part of <see cref="ResidentBytes"/>).</summary>
+    public long RepackedBytes => _store.RepackedBytes;
     public ComputeBackend Backend => _store.Backend;
 
     /// <summary>The seven projections of a block, in <see cref="LlamaKeys.Projections"/> order.</summary>

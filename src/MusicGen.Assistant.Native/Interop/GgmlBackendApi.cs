@@ -48,6 +48,7 @@ internal static unsafe partial class GgmlBackendApi
     [LibraryImport(NativeNames.GgmlBase)] public static partial void ggml_backend_buffer_free(nint buffer);
     [LibraryImport(NativeNames.GgmlBase)] public static partial nuint ggml_backend_buffer_get_size(nint buffer);
     [LibraryImport(NativeNames.GgmlBase)] public static partial nint ggml_backend_buffer_name(nint buffer);
+    [LibraryImport(NativeNames.GgmlBase)] public static partial nint ggml_backend_buffer_get_type(nint buffer);
     [LibraryImport(NativeNames.GgmlBase)] public static partial void ggml_backend_buffer_set_usage(nint buffer, int usage);
     [LibraryImport(NativeNames.GgmlBase)] public static partial void ggml_backend_buffer_clear(nint buffer, byte value);
     [LibraryImport(NativeNames.GgmlBase)] public static partial void ggml_backend_tensor_set(GgmlTensorStruct* t, void* data, nuint offset, nuint size);

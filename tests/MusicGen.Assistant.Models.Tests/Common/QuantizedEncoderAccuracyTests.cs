@@ -11,7 +11,7 @@ using Xunit.Abstractions;
 namespace MusicGen.Assistant.Models.Tests.Common;
 
 /// <summary>
-/// How far F16 and Q8_0 encoder weights (MERT/HuBERT, ViT, ViViT) move the fixture outputs, in units of each
+/// How far F16, BF16 and Q8_0 encoder weights (MERT/HuBERT, ViT, ViViT) move the fixture outputs, in units of each
 /// vector's own tolerance (|ours − reference| / (atol + rtol·|reference|), worst element): the accuracy cost of the
 /// faster weight types, printed per vector and bounded so a regression in the quantized paths shows.
 /// </summary>
@@ -21,7 +21,7 @@ public class QuantizedEncoderAccuracyTests(ITestOutputHelper output)
     {
         var data = new TheoryData<string, string>();
         foreach (var set in HubertFixtures.Sets().Concat(VisionFixtures.Sets()))
-            foreach (var type in new[] { "f16", "q8_0" })
+            foreach (var type in new[] { "f16", "bf16", "q8_0" })
                 data.Add(set.Name, type);
         return data;
     }
@@ -31,7 +31,7 @@ public class QuantizedEncoderAccuracyTests(ITestOutputHelper output)
     public void Quantized_weights_stay_near_the_fixture_tolerance(string setName, string typeName)
     {
         var set = FixtureSet.ByName(setName);
-        var type = typeName == "f16" ? StorageType.F16 : StorageType.Q8_0;
+        var type = StorageTypes.Parse(typeName);
         using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 1);
         var vision = VisionFixtures.FamilyOf(set);
         using var hubert = vision is null ? HubertEncoder.Load(HubertFixtures.Gguf(set, type), backend) : null;
@@ -53,9 +53,10 @@ public class QuantizedEncoderAccuracyTests(ITestOutputHelper output)
             checkedVectors++;
         }
         Assert.True(checkedVectors > 0, $"{set.Name} has no float outputs to compare");
-        // measured on the shared fixtures (tolerances atol 1e-5..1e-4, rtol 1e-3): f16 up to ~60x, q8_0 (8-bit weights
-        // and activations) up to ~1800x; the bounds leave room for other fixture sets of the same layout
-        var bound = type == StorageType.F16 ? 150 : 4000;
+        // measured on the shared fixtures (tolerances atol 1e-5..1e-4, rtol 1e-3): f16 up to ~60x, bf16 (8 significant
+        // bits in weights and activations) up to ~510x, q8_0 (8-bit weights and activations) up to ~1800x; the bounds
+        // leave room for other fixture sets of the same layout
+        var bound = type switch { StorageType.F16 => 150, StorageType.BF16 => 1200, _ => 4000 };
         Assert.True(worstRatio < bound, $"{set.Name} {typeName}: worst error {worstRatio:F1}x the fixture tolerance (bound {bound}x)");
     }
 }
