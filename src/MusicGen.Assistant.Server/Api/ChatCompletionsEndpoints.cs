@@ -56,7 +56,7 @@ public static class ChatCompletionsEndpoints
             if (e.RetryAfter is { } wait) context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Problems.Result(e.Status, e.Title, e.Message);
         }
-        await using var stopOnLeave = ct.Register(() => { if (!live.Finished) live.Cancellation.Cancel(); });
+        await using var stopOnLeave = new ClientBoundTurn(live, ct);
         var id = "chatcmpl-" + live.Id;
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}";

@@ -54,7 +54,7 @@ public sealed class McpTools(IConversationStore store, TurnService turns)
         ILiveTurn live;
         try { (_, live) = await turns.SubmitAsync(submission, cancellation); }
         catch (TurnRefusedException e) { throw new InvalidOperationException($"{e.Title}: {e.Message}"); }
-        await using var stopOnLeave = cancellation.Register(() => { if (!live.Finished) live.Cancellation.Cancel(); });
+        await using var stopOnLeave = new ClientBoundTurn(live, cancellation);
         var outcome = await TurnOutcome.CollectAsync(live, cancellation);
         if (outcome.Status != "done") throw new InvalidOperationException($"the turn {outcome.Status}: {outcome.Error}");
         return outcome.Track is { } t

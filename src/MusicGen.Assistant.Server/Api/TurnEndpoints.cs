@@ -115,7 +115,7 @@ public static class TurnEndpoints
         if (!request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.OrdinalIgnoreCase))
             return Results.Accepted(dto.EventsUrl, new TurnAcceptedDto(dto, dto.EventsUrl, $"/api/turns/{turn.Id}/cancel"));
         // streamed: the client holds the connection; leaving it cancels the work
-        await using var stopOnLeave = ct.Register(() => { if (!live.Finished) live.Cancellation.Cancel(); });
+        await using var stopOnLeave = new ClientBoundTurn(live, ct);
         try { await ServerSentEvents.WriteAsync(context.Response, live.Read(ct), ct); }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
         return Results.Empty;

@@ -249,6 +249,7 @@ function onEvent(type, data, reply, player) {
       window.mgaTokens = (window.mgaTokens || 0) + 1; // lets a test see the reply arrive piece by piece
       text.textContent += data.text;
       $("live-reply").textContent += data.text;
+      window.mgaLiveReply = $("live-reply").textContent; // what the live region has read out (a track announcement replaces it later)
       break;
     case "progress": {
       $("progress-label").textContent = `${data.stage}`;

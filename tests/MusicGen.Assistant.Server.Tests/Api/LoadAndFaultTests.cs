@@ -76,6 +76,8 @@ public sealed class LoadAndFaultTests : IDisposable
         _factory.Engine.Hold();
         using var leave = new CancellationTokenSource();
         var res = await Helpers.Api.PostStreaming(_client, conversation, Helpers.Api.Turn("going away"), leave.Token);
+        Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+        Assert.Equal("text/event-stream", res.Content.Headers.ContentType?.MediaType);
         Assert.True(await _factory.Engine.Held.WaitAsync(TimeSpan.FromSeconds(60)), "the turn never started");
         var turnId = (await _client.GetFromJsonAsync<JsonElement>($"/api/conversations/{conversation}")).GetProperty("turns")[0].GetProperty("id").GetString();
         Assert.Equal("running", (await _client.GetFromJsonAsync<JsonElement>($"/api/turns/{turnId}")).GetProperty("status").GetString());

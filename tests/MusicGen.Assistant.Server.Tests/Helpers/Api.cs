@@ -56,7 +56,7 @@ public static class Api
         {
             var turn = await client.GetFromJsonAsync<JsonElement>($"/api/turns/{turnId}");
             if (turn.GetProperty("status").GetString() is not ("queued" or "running")) return turn;
-            if (DateTime.UtcNow > until) throw new TimeoutException($"turn {turnId} still {turn.GetProperty("status")}");
+            if (DateTime.UtcNow > until) throw new TimeoutException($"turn {turnId} still {turn.GetProperty("status")}: {turn}");
             await Task.Delay(50);
         }
     }
