@@ -17,11 +17,13 @@ internal sealed class AssistantOptions
     public Option<double?> Cfg { get; } = new NumberOption<double?>("--cfg", new NumberRange(1, 100, "between 1 (no guidance) and 100")) { Description = "MusicGen guidance. Default: 3.5 on the text path, 1 on the projector path (as M2UGen)." };
     public Option<string?> MusicPath { get; } = new("--music-path") { Description = "How the reply's [AUD] tokens condition MusicGen: projector (the paper) or text (the released model). Default: the model set's." };
 
+    public Option<bool> WordsOnly { get; } = new("--words-only") { Description = "Answer in words only: the reply never takes the [AUD] tokens, so no track is made (questions about the attached music)." };
+
     public AssistantOptions() => MusicPath.AcceptOnlyFromAmong("text", "projector");
 
     public void AddTo(Command command)
     {
-        foreach (Option o in new Option[] { Model, Duration, Temperature, TopP, MaxTokens, Seed, Cfg, MusicPath }) command.Options.Add(o);
+        foreach (Option o in new Option[] { Model, Duration, Temperature, TopP, MaxTokens, Seed, Cfg, MusicPath, WordsOnly }) command.Options.Add(o);
     }
 
     public TurnOptions Read(ParseResult parsed, string? trackPath = null)
@@ -37,6 +39,7 @@ internal sealed class AssistantOptions
             GuidanceScale = parsed.GetValue(Cfg),
             Conditioning = parsed.GetValue(MusicPath) is { } p ? MusicConditioningPaths.Parse(p) : null,
             TrackPath = trackPath,
+            WordsOnly = parsed.GetValue(WordsOnly),
         };
     }
 }

@@ -14,6 +14,12 @@ public sealed record M2UGenGenerationSettings
     public int MaxNewTokens { get; init; } = 512;
     public ulong Seed { get; init; }
 
+    /// <summary>
+    /// Token ids that are never sampled (their logits are set to -inf before each choice): the [AUD] tokens for a reply
+    /// in words only, so a question about music is answered without rendering any. Null or empty: none.
+    /// </summary>
+    public IReadOnlyCollection<int>? NeverSample { get; init; }
+
     public static M2UGenGenerationSettings Default { get; } = new();
 }
 
@@ -69,6 +75,13 @@ public sealed class M2UGenReplyGenerator(M2UGenLlama model, ILlamaTextDecoder de
         _model.Model.CheckTokens(ids);
         if (ids.Length >= _model.Config.ContextLength)
             throw new ArgumentException($"the prompt's {ids.Length} tokens leave no room in the context of {_model.Config.ContextLength} (max_seq_len)", nameof(prompt));
+        if (settings.NeverSample is { Count: > 0 } never)
+        {
+            var vocab = _model.Config.VocabSize;
+            foreach (var id in never)
+                if (id < 0 || id >= vocab) throw new ArgumentException($"token {id} is not in the vocabulary of {vocab} (NeverSample)", nameof(settings));
+            if (never.Distinct().Count() >= vocab) throw new ArgumentException("NeverSample excludes every token of the vocabulary", nameof(settings));
+        }
         // the ids the converted file names, else the tokenizer's added tokens
         var audioTokens = _model.AudioTokenIds.Count > 0 ? _model.AudioTokenIds
             : Enumerable.Range(0, AudioTokenCapture.DefaultCount).Select(i => _decoder.FindToken($"[AUD{i}]")).TakeWhile(id => id is not null).Select(id => id!.Value).ToList();
@@ -127,6 +140,7 @@ public sealed class M2UGenReplyGenerator(M2UGenLlama model, ILlamaTextDecoder de
                 {
                     cancellation.ThrowIfCancellationRequested();
                     _onLogits?.Invoke(position - _prompt.Length, step.Logits);
+                    Exclude(step.Logits, _settings.NeverSample);
                     var next = sampler.Sample(step.Logits);
                     _tokens.Add(next);
                     // the hidden state of the position whose logits chose this token
@@ -139,6 +153,12 @@ public sealed class M2UGenReplyGenerator(M2UGenLlama model, ILlamaTextDecoder de
                 }
             }
             _reply = Finish(stopped);
+        }
+
+        private static void Exclude(float[] logits, IReadOnlyCollection<int>? never)
+        {
+            if (never is null) return;
+            foreach (var id in never) logits[id] = float.NegativeInfinity;
         }
 
         // generate(): tokenizer.decode(tokens[0, cur_pos - 2:cur_pos + 1]) == "\n###"

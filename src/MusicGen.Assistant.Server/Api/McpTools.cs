@@ -40,13 +40,22 @@ public sealed class McpTools(IConversationStore store, TurnService turns)
         return await Run(new TurnSubmission(track.ConversationId, instruction, InputTrackId: track.Id, Seconds: seconds), cancellation);
     }
 
-    [McpServerTool(Name = "describe_track"), Description("Describe a track: its length, format, the request that made it and the reply that came with it.")]
-    public async Task<string> DescribeTrack([Description("The id of the track.")] string trackId, CancellationToken cancellation = default)
+    /// <summary>What describe_track asks when the caller asks nothing in particular (M2UGen's music-understanding form).</summary>
+    public const string DefaultDescribeQuestion = "Describe this music: its genre, instruments, mood and tempo.";
+
+    [McpServerTool(Name = "describe_track"), Description("Describe a track made earlier: the assistant listens to it (its music encoder) and answers in words; no new music is made. Also returns the track's length, format and the request that made it.")]
+    public async Task<string> DescribeTrack(
+        [Description("The id of the track.")] string trackId,
+        [Description("What to ask about the track (optional; by default its genre, instruments, mood and tempo).")] string? question = null,
+        CancellationToken cancellation = default)
     {
         var track = await store.GetTrackAsync(trackId, cancellation) ?? throw new ArgumentException($"there is no track with id '{trackId}'");
-        var turn = await store.GetTurnAsync(track.TurnId, cancellation);
-        return $"Track {track.Id}: \u201c{track.Title}\u201d, {track.Seconds:0.##} s, {track.SampleRate} Hz, {(track.Channels == 1 ? "mono" : $"{track.Channels} channels")}, " +
-               $"made {track.CreatedAt:u} for the request \u201c{turn?.UserText}\u201d. Reply: {turn?.ReplyText}";
+        var made = await store.GetTurnAsync(track.TurnId, cancellation);
+        var asked = string.IsNullOrWhiteSpace(question) ? DefaultDescribeQuestion : question.Trim();
+        var answer = await Run(new TurnSubmission(track.ConversationId, asked, InputTrackId: track.Id, WordsOnly: true), cancellation);
+        return $"{answer}\n" +
+               $"track id: {track.Id}\ntitle: {track.Title}\nseconds: {track.Seconds:0.##}\nsample rate: {track.SampleRate} Hz\n" +
+               $"channels: {track.Channels}\nmade: {track.CreatedAt:u}\nrequest: {made?.UserText}";
     }
 
     private async Task<string> Run(TurnSubmission submission, CancellationToken cancellation)

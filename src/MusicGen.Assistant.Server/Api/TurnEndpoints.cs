@@ -6,7 +6,7 @@ using MusicGen.Assistant.Server.Work;
 namespace MusicGen.Assistant.Server.Api;
 
 /// <summary>
-/// Turns: POST a message (multipart: text, one file, optional inputTrackId and seconds) to a conversation; with
+/// Turns: POST a message (multipart: text, one file, optional inputTrackId, seconds, seed, wordsOnly) to a conversation; with
 /// <c>Accept: text/event-stream</c> the answer streams back at once (and closing the connection cancels the work),
 /// otherwise 202 with the URL of the events. GET a turn, its events (replayed, then live) or cancel it.
 /// </summary>
@@ -15,7 +15,7 @@ public static class TurnEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapPost("/api/conversations/{id}/turns", Submit).WithTags("Turns")
-            .WithSummary("Send a message (multipart/form-data: text, file, kind, inputTrackId, seconds, seed)")
+            .WithSummary("Send a message (multipart/form-data: text, file, kind, inputTrackId, seconds, seed, wordsOnly)")
             .Accepts<IFormFile>("multipart/form-data").Produces<TurnAcceptedDto>(202).Produces(200, contentType: "text/event-stream")
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422).ProducesProblem(429)
             .DisableAntiforgery();
@@ -93,6 +93,9 @@ public static class TurnEndpoints
             if (!ulong.TryParse(seedText[0], out var s)) return Problems.BadRequest($"seed '{seedText[0]}' is not a whole number");
             seed = s;
         }
+        var wordsOnly = false;
+        if (form["wordsOnly"] is { Count: > 0 } wo && !string.IsNullOrWhiteSpace(wo[0]) && !bool.TryParse(wo[0], out wordsOnly))
+            return Problems.BadRequest($"wordsOnly '{wo[0]}' is not true or false");
         var file = form.Files.Count == 1 ? form.Files[0] : null;
         var kind = form["kind"].ToString() is { Length: > 0 } k ? TurnService.KindOf(k + "/") : null;
         if (form["kind"].ToString() is { Length: > 0 } given && kind is null) return Problems.BadRequest($"kind '{given}' is not audio, image or video");
@@ -103,7 +106,7 @@ public static class TurnEndpoints
         ILiveTurn live;
         try
         {
-            (turn, live) = await turns.SubmitAsync(new TurnSubmission(id, form["text"].ToString(), upload, inputTrack, seconds, seed), ct);
+            (turn, live) = await turns.SubmitAsync(new TurnSubmission(id, form["text"].ToString(), upload, inputTrack, seconds, seed, WordsOnly: wordsOnly), ct);
         }
         catch (TurnRefusedException e)
         {

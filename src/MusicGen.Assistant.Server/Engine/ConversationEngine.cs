@@ -46,7 +46,7 @@ public sealed class ConversationEngine(ServerOptions options) : IAssistantEngine
         {
             Text = turn.Text,
             Attachments = attachments,
-            Options = new TurnOptions { DurationSeconds = turn.Seconds, Seed = turn.Seed, TrackPath = turn.TrackPath, StreamAudio = true },
+            Options = new TurnOptions { DurationSeconds = turn.Seconds, Seed = turn.Seed, TrackPath = turn.TrackPath, StreamAudio = true, WordsOnly = turn.WordsOnly },
         };
         AssistantTrack? track = null;
         string text = "";

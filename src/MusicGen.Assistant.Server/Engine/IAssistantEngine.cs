@@ -36,9 +36,10 @@ public sealed record EngineAttachment(string Path, AttachmentKind Kind, string D
 /// <param name="InputTrackPath">A track sent back explicitly as this turn's input (an edit of it).</param>
 /// <param name="TrackPath">Where a rendered track is written (WAV); the file must not exist unless a track was made.</param>
 /// <param name="Seconds">Seconds of new music; null: the service's default.</param>
+/// <param name="WordsOnly">Answer in words: the [AUD] tokens are never sampled, no track is made.</param>
 public sealed record EngineTurn(
     IReadOnlyList<HistoryEntry> History, string Text, EngineAttachment? Attachment, string? InputTrackPath, string TrackPath,
-    double Seconds, ulong? Seed);
+    double Seconds, ulong? Seed, bool WordsOnly = false);
 
 /// <summary>What a turn gave: the whole reply text and the track, if one was made.</summary>
 public sealed record EngineReply(string Text, RenderedTrackFile? Track);

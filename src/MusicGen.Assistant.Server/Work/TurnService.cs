@@ -60,7 +60,7 @@ public sealed class TurnService(IConversationStore store, IFileStore files, IJob
         var history = s.History ?? conversation.Turns.Where(t => t.Status == TurnStatus.Done)
             .Select(t => new HistoryEntry(t.UserText, t.ReplyText, conversation.Tracks.Where(k => k.TurnId == t.Id).Select(k => files.PathOf(k.FileKey)).FirstOrDefault()))
             .ToList();
-        var job = new TurnJob(turn.Id, s.ConversationId, new EngineTurn(history, text, turnAttachment, inputPath, files.PathOf(trackKey), seconds, s.Seed), trackKey);
+        var job = new TurnJob(turn.Id, s.ConversationId, new EngineTurn(history, text, turnAttachment, inputPath, files.PathOf(trackKey), seconds, s.Seed, s.WordsOnly), trackKey);
         var live = hub.Open(turn.Id);
         live.Publish(new TurnEvent("status", new { state = "queued", position = queue.Depth + 1 }));
         bool queued;

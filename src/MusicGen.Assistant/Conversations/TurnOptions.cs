@@ -22,6 +22,12 @@ public sealed record TurnOptions
 
     public double DurationSeconds { get; init; } = 30;
 
+    /// <summary>
+    /// Answer in words only: the [AUD] tokens are never sampled, so the turn renders no track (a question about an
+    /// attached track, a description). Otherwise the model decides, as M2UGen does.
+    /// </summary>
+    public bool WordsOnly { get; init; }
+
     /// <summary>How [AUD] tokens become music; null: the model set's choice.</summary>
     public MusicConditioningPath? Conditioning { get; init; }
 

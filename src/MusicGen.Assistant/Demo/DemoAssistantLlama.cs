@@ -25,6 +25,9 @@ public sealed class DemoAssistantLlama : IConversionPlan
     public const float BigramLogit = 16f;
     public const double BlockOutputScale = 0.05;
 
+    /// <summary>How far the newline trails [AUD0] after the last word (see <see cref="OutputHead"/>).</summary>
+    public const float RunnerUpMargin = 8f;
+
     private readonly LlamaTokenizer _tokenizer;
 
     public DemoAssistantLlama(LlamaTokenizer tokenizer, int seed)
@@ -116,6 +119,10 @@ public sealed class DemoAssistantLlama : IConversionPlan
             for (var j = chainAxes; j < dim; j++) values[t * dim + j] = (float)(0.5 * RandomTensors.Normal(rng) / Math.Sqrt(dim));
         }
         for (var i = 0; i + 1 < chain.Length; i++) values[chain[i + 1] * dim + i] = BigramLogit / (float)Math.Sqrt(dim);
+        // the runner-up after the last word is the newline that follows [AUD7]: a reply in words only (its [AUD] tokens
+        // never sampled) ends there, where a free reply's [AUD0] leads by RunnerUpMargin logits
+        int lastWord = DemoReply.Words.Count, newline = chain[DemoReply.Words.Count + DemoReply.AudioTokens.Count + 1];
+        values[newline * dim + lastWord] = (BigramLogit - RunnerUpMargin) / (float)Math.Sqrt(dim);
         return values;
     }
 }

@@ -24,7 +24,7 @@ public static class DemoAssistantSet
     /// Bump the first part when anything below (or the designed LLaMA) changes; the demo MusicGen set's version is part
     /// of it, since the projector's out_dim follows its T5. A cached set of another version is rebuilt.
     /// </summary>
-    public static string BuildVersion => $"demo-assistant-1+{DemoModelSet.BuildVersion}";
+    public static string BuildVersion => $"demo-assistant-2+{DemoModelSet.BuildVersion}";
     public const int Seed = 4321;
 
     public static HubertConfig MusicEncoderConfig { get; } = new()

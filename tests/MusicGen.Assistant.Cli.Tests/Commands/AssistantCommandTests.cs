@@ -53,6 +53,19 @@ public class AssistantCommandTests
     }
 
     [Fact]
+    public void Ask_words_only_answers_about_the_audio_and_writes_no_track()
+    {
+        using var dir = new TempDirectory();
+        var tone = TestAudio.Write(dir.File("song.wav"), 44100, WavSampleFormat.Pcm16, TestAudio.Tones(44100, 44100));
+        var result = Mga.Run("ask", "What instruments play here?", "--audio", tone, "--words-only", "--out", dir.File("out/track.wav"), "--seed", "1").Succeeded();
+
+        Assert.Contains($"assistant (UNTRAINED)> {Reply}", result.Out);
+        Assert.Contains("track       none (the reply held no [AUD0..7])", result.Out);
+        Assert.False(File.Exists(dir.File("out/track.wav")));
+        Assert.Contains("encode audio", result.Err);
+    }
+
+    [Fact]
     public void Ask_refuses_what_it_cannot_do_with_one_clear_line()
     {
         using var dir = new TempDirectory();

@@ -78,6 +78,40 @@ public class M2UGenReplyGeneratorTests
         Assert.Equal(2, seen);
     }
 
+    [Fact]
+    public void Never_sampled_tokens_are_passed_over_for_the_best_remaining_one()
+    {
+        var set = First();
+        var call = ParseGenerate(set, set.Vector("gen_all_tokens"));
+        var expected = Ints(set.Vector("gen_all_tokens"));
+        using var backend = Cpu();
+        using var model = M2UGenLlama.Load(Gguf(set), backend);
+        var decoder = M2UGenGenerationParityTests.Decoder(set);
+        var audio = model.AudioTokenIds.Count > 0 ? model.AudioTokenIds.ToArray()
+            : Enumerable.Range(0, 8).Select(i => decoder.FindToken($"[AUD{i}]")).OfType<int>().ToArray();
+        Assert.NotEmpty(audio);
+        var firstAudio = Array.FindIndex(expected, call.Prompt.Length, audio.Contains);
+        Assert.True(firstAudio >= 0, "the fixture's greedy generation emits an [AUD] token");
+
+        var logits = new List<float[]>();
+        var reply = new M2UGenReplyGenerator(model, decoder).Generate(call.Prompt, call.Inputs,
+            Greedy(call.MaxNewTokens) with { NeverSample = audio }, onLogits: (_, row) => logits.Add(row.ToArray()));
+        var generated = reply.Tokens.Skip(call.Prompt.Length).ToArray();
+        Assert.DoesNotContain(generated, audio.Contains);
+        Assert.False(reply.HasMusic);
+        // up to the first [AUD] the fixture's own tokens; there and after, the best token outside the set
+        Assert.Equal(expected[..firstAudio], reply.Tokens.Take(firstAudio));
+        Assert.NotEqual(expected[firstAudio], reply.Tokens[firstAudio]);
+        for (var step = 0; step < generated.Length; step++)
+        {
+            var row = logits[step];
+            foreach (var id in audio) row[id] = float.NegativeInfinity;
+            Assert.Equal(TopPSampler.Argmax(row), generated[step]);
+        }
+        var vocab = model.Config.VocabSize;
+        Assert.Throws<ArgumentException>(() => new M2UGenReplyGenerator(model, decoder).Start(call.Prompt, call.Inputs, Greedy(1) with { NeverSample = [vocab] }));
+    }
+
     private static M2UGenGenerationSettings Greedy(int maxNewTokens) => new() { Temperature = 0, MaxNewTokens = maxNewTokens };
 
     // the real decoder, except that one chosen id triple decodes to the stop marker

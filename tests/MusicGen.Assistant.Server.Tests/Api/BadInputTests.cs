@@ -55,6 +55,7 @@ public sealed class BadInputTests : IDisposable
         Assert.Contains("empty", await Refused(Helpers.Api.Turn("   "), HttpStatusCode.BadRequest));
         Assert.Contains("audio, image or video", await Refused(Helpers.Api.Turn("x", TestMedia.Wav(0.1), "a.bin", "application/octet-stream"), HttpStatusCode.UnsupportedMediaType));
         Assert.Contains("seconds", await Refused(Helpers.Api.Turn("x", seconds: 1e9), HttpStatusCode.BadRequest));
+        Assert.Contains("wordsOnly 'maybe'", await Refused(Helpers.Api.Turn("x", wordsOnly: "maybe"), HttpStatusCode.BadRequest));
         Assert.Contains("no track", await Refused(Helpers.Api.Turn("x", inputTrackId: "0123456789abcdef0123456789abcdef"), HttpStatusCode.NotFound));
         var missing = await _client.PostAsync("/api/conversations/nope/turns", Helpers.Api.Turn("x"));
         Assert.Contains("nope", await Helpers.Api.AssertProblem(missing, HttpStatusCode.NotFound));

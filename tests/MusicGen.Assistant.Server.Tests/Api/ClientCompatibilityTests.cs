@@ -73,9 +73,22 @@ public sealed class ClientCompatibilityTests : IDisposable
         var trackId = Field(Text(generated), "track id");
         Assert.Equal("0.5", Field(Text(generated), "seconds"));
 
-        var described = Text(await mcp.CallToolAsync("describe_track", new Dictionary<string, object?> { ["trackId"] = trackId }));
-        Assert.Contains(trackId, described);
-        Assert.Contains("calm piano", described);
+        var info = await _http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/tracks/{trackId}/info");
+        var conversationUrl = $"/api/conversations/{info.GetProperty("conversationId").GetString()}";
+        var described = Text(await mcp.CallToolAsync("describe_track", new Dictionary<string, object?> { ["trackId"] = trackId, ["question"] = "What instruments play?" }));
+        Assert.Equal(trackId, Field(described, "track id"));
+        Assert.Equal("calm piano", Field(described, "request"));
+        Assert.Equal("0.5", Field(described, "seconds"));
+        // the assistant listened to the track (sent back as the turn's audio) and answered in words, making no music
+        var turns = (await _http.GetFromJsonAsync<System.Text.Json.JsonElement>(conversationUrl)).GetProperty("turns").EnumerateArray().ToList();
+        var asked = turns[^1];
+        Assert.Equal("What instruments play?", asked.GetProperty("text").GetString());
+        Assert.Equal(trackId, asked.GetProperty("inputTrackId").GetString());
+        Assert.Equal("done", asked.GetProperty("status").GetString());
+        Assert.Empty(asked.GetProperty("tracks").EnumerateArray());
+        var reply = asked.GetProperty("reply").GetString()!;
+        Assert.NotEmpty(reply);
+        Assert.StartsWith(reply, described);
 
         var edited = await mcp.CallToolAsync("edit", new Dictionary<string, object?> { ["trackId"] = trackId, ["instruction"] = "add strings", ["seconds"] = 0.4 });
         var editedId = Field(Text(edited), "track id");

@@ -70,6 +70,33 @@ public sealed class TurnTests : IDisposable
     }
 
     [Fact]
+    public async Task A_words_only_question_about_a_track_is_answered_without_music()
+    {
+        var client = _factory.CreateClient();
+        var conversation = await Helpers.Api.NewConversation(client);
+        var first = await EventStream.ReadAll(await Helpers.Api.PostStreaming(client, conversation, Helpers.Api.Turn("calm piano", seconds: 0.5)));
+        var trackId = first.Single(e => e.Type == "track").Data.GetProperty("id").GetString();
+
+        var events = await EventStream.ReadAll(await Helpers.Api.PostStreaming(client, conversation,
+            Helpers.Api.Turn("What is the mood of this track?", inputTrackId: trackId, wordsOnly: "true")));
+        var types = events.Select(e => e.Type).ToList();
+        Assert.Equal("done", types[^1]);
+        Assert.Contains("token", types);
+        Assert.DoesNotContain("audio", types);
+        Assert.DoesNotContain("track", types);
+        var reply = string.Concat(events.Where(e => e.Type == "token").Select(e => e.Data.GetProperty("text").GetString()));
+        Assert.NotEmpty(reply);
+        Assert.Equal(reply, events[^1].Data.GetProperty("reply").GetString());
+
+        var stored = await client.GetFromJsonAsync<JsonElement>($"/api/conversations/{conversation}");
+        var turns = stored.GetProperty("turns");
+        Assert.Equal(2, turns.GetArrayLength());
+        Assert.Equal(trackId, turns[1].GetProperty("inputTrackId").GetString());
+        Assert.Equal(0, turns[1].GetProperty("tracks").GetArrayLength());
+        Assert.Single(_factory.StoredFiles("tracks"));
+    }
+
+    [Fact]
     public async Task A_track_sent_back_as_input_makes_a_new_track_and_tracks_support_range_requests()
     {
         var client = _factory.CreateClient();

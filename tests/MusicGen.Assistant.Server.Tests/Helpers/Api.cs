@@ -14,7 +14,7 @@ public static class Api
     }
 
     public static MultipartFormDataContent Turn(string text, byte[]? file = null, string fileName = "input.wav", string mediaType = "audio/wav",
-        string? inputTrackId = null, double? seconds = null)
+        string? inputTrackId = null, double? seconds = null, string? wordsOnly = null)
     {
         var form = new MultipartFormDataContent { { new StringContent(text), "text" } };
         if (file is not null)
@@ -25,6 +25,7 @@ public static class Api
         }
         if (inputTrackId is not null) form.Add(new StringContent(inputTrackId), "inputTrackId");
         if (seconds is { } s) form.Add(new StringContent(s.ToString(System.Globalization.CultureInfo.InvariantCulture)), "seconds");
+        if (wordsOnly is not null) form.Add(new StringContent(wordsOnly), "wordsOnly");
         return form;
     }
 

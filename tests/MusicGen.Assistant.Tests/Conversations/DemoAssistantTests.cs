@@ -33,6 +33,36 @@ public class DemoAssistantTests(DemoAssistantFixture demo)
         Assert.IsType<TurnCompleted>(events[^1]);
         Assert.Contains(events, e => e is TrackRendered);
     }
+
+    [Fact]
+    public async Task A_words_only_turn_about_an_attached_track_answers_without_rendering_music()
+    {
+        using var dir = new TempDirectory();
+        var conversation = new AssistantConversation(demo.Set, new ConversationOptions { TrackFolder = dir.Path, Defaults = new TurnOptions { DurationSeconds = 0.5, Seed = 7 } });
+        var made = await conversation.AskAsync(new TurnRequest { Text = "Write a calm piano piece." });
+        Assert.True(made.HasMusic);
+        var tracksBefore = Directory.GetFiles(dir.Path);
+
+        var events = new List<TurnEvent>();
+        var described = await conversation.AskAsync(new TurnRequest
+        {
+            Text = "Describe this music.",
+            UseLastTrack = true,
+            Options = new TurnOptions { Seed = 7, WordsOnly = true },
+        }, new SyncProgress<TurnEvent>(events.Add));
+
+        var tokenizer = DemoLlamaTokenizer.Create();
+        var audioIds = DemoReply.AudioTokens.Select(t => tokenizer.FindToken(t)!.Value).ToHashSet();
+        Assert.False(described.HasMusic);
+        Assert.Null(described.Track);
+        Assert.DoesNotContain(described.TokenIds, audioIds.Contains);
+        // the arranged words, then the newline that is the runner-up after them
+        Assert.Equal(string.Join(' ', DemoReply.Words), described.Text);
+        Assert.Equal("marker", described.StopReason);
+        Assert.Contains(events, e => e is TurnStarted s && s.Attachments.Any(a => a.Contains("audio", StringComparison.OrdinalIgnoreCase)));
+        Assert.DoesNotContain(events, e => e is TrackRendered or TrackAudio);
+        Assert.Equal(tracksBefore, Directory.GetFiles(dir.Path));
+    }
 }
 
 /// <summary>The demo assistant set, built into the cache and loaded once for these tests.</summary>

@@ -13,7 +13,7 @@ namespace MusicGen.Assistant.Server.ScaleOut.Queue;
 /// </summary>
 public sealed record TurnJobMessage(
     string TurnId, string ConversationId, string Text, double Seconds, ulong? Seed, TurnJobMessage.FileRef? Attachment, string? InputTrack,
-    IReadOnlyList<TurnJobMessage.PastTurn> History)
+    IReadOnlyList<TurnJobMessage.PastTurn> History, bool WordsOnly = false)
 {
     public sealed record FileRef(string Address, AttachmentKind Kind, string DisplayName);
 
@@ -25,14 +25,14 @@ public sealed record TurnJobMessage(
         return new TurnJobMessage(job.TurnId, job.ConversationId, t.Text, t.Seconds, t.Seed,
             t.Attachment is { } a ? new FileRef(files.AddressOf(a.Path), a.Kind, a.DisplayName) : null,
             t.InputTrackPath is { } input ? files.AddressOf(input) : null,
-            t.History.Select(h => new PastTurn(h.UserText, h.ReplyText, h.TrackPath is { } p ? files.AddressOf(p) : null)).ToList());
+            t.History.Select(h => new PastTurn(h.UserText, h.ReplyText, h.TrackPath is { } p ? files.AddressOf(p) : null)).ToList(), t.WordsOnly);
     }
 
     /// <summary>The engine's view of the turn on this node: paths of the checked shared files, the track written to <paramref name="trackPath"/>.</summary>
     public EngineTurn ToTurn(ContentAddressedFileStore files, string trackPath) => new(
         History.Select(h => new HistoryEntry(h.UserText, h.ReplyText, h.Track is { } k ? files.PathOf(k) : null)).ToList(),
         Text, Attachment is { } a ? new EngineAttachment(files.PathOf(a.Address), a.Kind, a.DisplayName) : null,
-        InputTrack is { } input ? files.PathOf(input) : null, trackPath, Seconds, Seed);
+        InputTrack is { } input ? files.PathOf(input) : null, trackPath, Seconds, Seed, WordsOnly);
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
 
