@@ -22,6 +22,9 @@ public interface IJobStore
     Task<bool> FinishOnceAsync(JobResult result, CancellationToken cancellation = default);
 
     Task<JobRecord?> GetJobAsync(string jobId, CancellationToken cancellation = default);
+
+    /// <summary>Jobs without a result that no worker has started, recorded before <paramref name="queuedBefore"/>.</summary>
+    Task<IReadOnlyList<string>> UnstartedJobsAsync(DateTimeOffset queuedBefore, CancellationToken cancellation = default);
 }
 
 /// <summary>A job as recorded. <see cref="FinishedBy"/> names the attempt whose result counts ("worker#attempt").</summary>

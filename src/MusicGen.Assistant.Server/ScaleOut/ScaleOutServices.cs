@@ -51,6 +51,7 @@ public static class ScaleOutServices
         services.AddSingleton(sp => new RedisConnection(sp.GetRequiredService<ServerOptions>().Redis!, sp.GetRequiredService<ILogger<RedisConnection>>()));
         services.AddSingleton<RedisTurnRelay>();
         services.AddHostedService<RedisWorker>();
+        services.AddHostedService<LostJobSweeper>();
         if (IsWorkerOnly(builder.Configuration)) services.AddSingleton<IServer, NoHttpServer>();
     }
 

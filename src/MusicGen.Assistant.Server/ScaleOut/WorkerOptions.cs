@@ -31,10 +31,17 @@ public sealed class WorkerOptions
     /// <summary>How often an idle worker looks for jobs when no wake-up came (a wake-up comes with every new job).</summary>
     public double PollSeconds { get; set; } = 1;
 
+    /// <summary>
+    /// A job recorded as queued this long ago, never started and in no job stream, is failed (its web node stopped
+    /// between recording the turn and queueing it, or Redis lost it): its turn does not wait forever.
+    /// </summary>
+    public double LostJobSeconds { get; set; } = 120;
+
     public TimeSpan ClaimTimeout => Seconds(ClaimTimeoutSeconds, nameof(ClaimTimeoutSeconds));
     public TimeSpan Renew => Seconds(RenewSeconds, nameof(RenewSeconds));
     public TimeSpan Heartbeat => Seconds(HeartbeatSeconds, nameof(HeartbeatSeconds));
     public TimeSpan Poll => Seconds(PollSeconds, nameof(PollSeconds));
+    public TimeSpan LostJob => Seconds(LostJobSeconds, nameof(LostJobSeconds));
     public TimeSpan CpuTakesRendersAfter => TimeSpan.FromSeconds(Math.Max(0, CpuTakesRendersAfterSeconds));
 
     /// <summary>Checks the settings against each other (a renewal slower than the timeout would lose every claim).</summary>
@@ -42,9 +49,13 @@ public sealed class WorkerOptions
     {
         if (Renew >= ClaimTimeout)
             throw new InvalidOperationException($"Assistant:Worker:RenewSeconds ({RenewSeconds}) must be below ClaimTimeoutSeconds ({ClaimTimeoutSeconds}): claims would lapse while their jobs run");
+        if (LostJob <= RedisJobQueuePatience)
+            throw new InvalidOperationException($"Assistant:Worker:LostJobSeconds ({LostJobSeconds}) must be above {RedisJobQueuePatience.TotalSeconds} s, the longest a web node takes to queue a recorded turn");
         if (MaxAttempts < 1) throw new InvalidOperationException($"Assistant:Worker:MaxAttempts must be at least 1; got {MaxAttempts}");
         if (RenderMinFreeBytes < 0) throw new InvalidOperationException($"Assistant:Worker:RenderMinFreeBytes must not be negative; got {RenderMinFreeBytes}");
     }
+
+    private static TimeSpan RedisJobQueuePatience => Queue.RedisJobQueue.EnqueuePatience;
 
     private static TimeSpan Seconds(double value, string name) => double.IsFinite(value) && value > 0 && value <= 86400
         ? TimeSpan.FromSeconds(value)

@@ -50,4 +50,8 @@ public sealed partial class PostgresConversationStore
                 r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7),
                 r.GetFieldValue<DateTimeOffset>(8), r.IsDBNull(9) ? null : r.GetFieldValue<DateTimeOffset>(9), r.IsDBNull(10) ? null : r.GetFieldValue<DateTimeOffset>(10)),
             cancellation, ("id", jobId))).FirstOrDefault(), cancellation);
+
+    public Task<IReadOnlyList<string>> UnstartedJobsAsync(DateTimeOffset queuedBefore, CancellationToken cancellation = default) => _retry.RunAsync(async db =>
+        (IReadOnlyList<string>)await Query(db, "SELECT id FROM jobs WHERE finished_at IS NULL AND attempts = 0 AND created_at < @before ORDER BY created_at;",
+            r => r.GetString(0), cancellation, ("before", queuedBefore)), cancellation);
 }

@@ -54,6 +54,19 @@ public sealed class RedisJobQueue(RedisConnection redis, IFileStore files, Redis
     public ValueTask<TurnJob> DequeueAsync(CancellationToken cancellation) =>
         throw new InvalidOperationException("with the redis queue, workers claim jobs from their consumer group (JobClaims), not from the web node's queue");
 
+    /// <summary>
+    /// The ids of every job in the job streams, waiting or claimed (an entry leaves its stream only when it is
+    /// acknowledged, after its result is recorded). The streams are bounded by the queue's capacity plus the running jobs.
+    /// </summary>
+    public static async Task<HashSet<string>> JobIdsAsync(IDatabase db)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var stream in RedisKeys.JobStreams)
+            foreach (var entry in await db.StreamRangeAsync(stream))
+                if (entry["id"] is { IsNull: false } id) ids.Add(id!);
+        return ids;
+    }
+
     /// <summary>Jobs queued and not yet claimed by a worker.</summary>
     public static long Waiting(IDatabase db)
     {
