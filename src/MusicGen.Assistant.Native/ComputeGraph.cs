@@ -42,14 +42,17 @@ public sealed unsafe class ComputeGraph
     /// nodes are returned. Everything is checked first: ops without a backward, room in the context and the graph,
     /// accumulator shapes, a seed for the loss.
     /// </summary>
+    /// <summary>Tensors <see cref="BuildBackward"/> may create for this graph (its room check): size a training context by it.</summary>
+    public long BackwardTensorsNeeded => (long)BackwardTensorsPerNode * NodeCount + 16;
+
     public IReadOnlySet<Tensor> BuildBackward(IReadOnlyDictionary<Tensor, Tensor> accumulators)
     {
         if (!Context.Differentiable) throw new GgmlException("this graph's context was not created for training (new GgmlContext(..., gradients: true))");
         var n = NodeCount;
         if (n == 0) throw new GgmlException("the graph is empty");
         Autograd.CheckBackward(Pointer);
-        if (Context.FreeTensorSlots < (long)BackwardTensorsPerNode * n + 16)
-            throw new GgmlException($"the training context has room for {Context.FreeTensorSlots} more tensors; a backward pass over {n} nodes may need {BackwardTensorsPerNode * n + 16} (create it with a larger capacity)");
+        if (Context.FreeTensorSlots < BackwardTensorsNeeded)
+            throw new GgmlException($"the training context has room for {Context.FreeTensorSlots} more tensors; a backward pass over {n} nodes may need {BackwardTensorsNeeded} (create it with a larger capacity)");
         if ((long)n * (BackwardTensorsPerNode + 1) > Context.GraphSize)
             throw new GgmlException($"the graph holds {Context.GraphSize} nodes; forward and backward over {n} forward nodes may need {n * (BackwardTensorsPerNode + 1)}");
         var accs = new GgmlTensorStruct*[n];

@@ -113,7 +113,7 @@ public sealed unsafe partial class GgmlContext : IDisposable
         // the graph has its own share of the context; tensors may use only theirs
         var usedByTensors = (long)GgmlCore.ggml_used_mem(Pointer) - (_graph is null ? 0 : _graphBytes + 64);
         if (usedByTensors + (tensors + 1) * _tensorOverhead > MaxTensors * _tensorOverhead)
-            throw new GgmlException($"ggml context is full ({MaxTensors} tensors); the graph needs a larger capacity");
+            throw new GgmlContextFullException(MaxTensors);
     }
 
     public void Dispose() => _handle.Dispose();

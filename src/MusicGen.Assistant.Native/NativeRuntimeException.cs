@@ -4,4 +4,4 @@ namespace MusicGen.Assistant.Native;
 public sealed class NativeRuntimeException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>A ggml call was refused before it reached native code (it would have aborted the process) or failed.</summary>
-public sealed class GgmlException(string message) : Exception(message);
+public class GgmlException(string message) : Exception(message);

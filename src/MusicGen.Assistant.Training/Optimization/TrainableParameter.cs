@@ -32,7 +32,10 @@ public interface ITrainingTask<TItem>
     ComputeBackend Backend { get; }
     IReadOnlyList<TrainableParameter> Parameters { get; }
 
-    /// <summary>Tensors the forward graph of <paramref name="batch"/> needs (the trainer adds room for the backward pass).</summary>
+    /// <summary>
+    /// About how many tensors the forward graph of <paramref name="batch"/> needs: the trainer's first context size (it
+    /// adds room for the backward pass, and builds again, larger, when the graph shows the estimate was short).
+    /// </summary>
     int ForwardTensors(IReadOnlyList<TItem> batch);
 
     /// <summary>

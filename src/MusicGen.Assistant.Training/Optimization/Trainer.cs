@@ -54,7 +54,7 @@ public sealed class Trainer<TItem> : IDisposable
         var (loss, metrics) = (0.0, new Dictionary<string, double>());
         for (var i = 0; i < microBatches.Count; i++)
         {
-            var (l, m) = Run(microBatches[i], SeededRandom.For(Seed, $"step/{Step}/micro/{i}"), backward: true);
+            var (l, m) = Run(microBatches[i], $"step/{Step}/micro/{i}", backward: true);
             if (!double.IsFinite(l)) throw new TrainingDivergedException($"{_task.Name}: the loss of step {Step} (micro-batch {i}) is {l}");
             loss += l / microBatches.Count;
             foreach (var (k, v) in m) metrics[k] = metrics.GetValueOrDefault(k) + v / microBatches.Count;
@@ -77,7 +77,7 @@ public sealed class Trainer<TItem> : IDisposable
         for (var i = 0; i < batches.Count; i++)
         {
             // evaluation draws from its own stream: the same every time, whatever the training step
-            var (l, m, w) = RunWeighted(batches[i], SeededRandom.For(Seed, $"eval/{i}"), backward: false);
+            var (l, m, w) = RunWeighted(batches[i], $"eval/{i}", backward: false);
             loss += l * w;
             weight += w;
             foreach (var (k, v) in m) metrics[k] = metrics.GetValueOrDefault(k) + v * w;
@@ -85,20 +85,48 @@ public sealed class Trainer<TItem> : IDisposable
         return (loss / weight, metrics.ToDictionary(p => p.Key, p => p.Value / weight));
     }
 
-    private (double Loss, Dictionary<string, double> Metrics) Run(IReadOnlyList<TItem> batch, SeededRandom random, bool backward)
+    private (double Loss, Dictionary<string, double> Metrics) Run(IReadOnlyList<TItem> batch, string purpose, bool backward)
     {
-        var (l, m, _) = RunWeighted(batch, random, backward);
+        var (l, m, _) = RunWeighted(batch, purpose, backward);
         return (l, m);
     }
 
-    private (double Loss, Dictionary<string, double> Metrics, double Weight) RunWeighted(IReadOnlyList<TItem> batch, SeededRandom random, bool backward)
+    // the context's size: the task's estimate at first, then whatever a larger graph showed it needs
+    private int _contextTensors;
+
+    private (double Loss, Dictionary<string, double> Metrics, double Weight) RunWeighted(IReadOnlyList<TItem> batch, string purpose, bool backward)
     {
-        var forward = _task.ForwardTensors(batch);
-        using var ctx = new GgmlContext(checked(12 * forward + 64), gradients: true);
-        var built = _task.BuildLoss(ctx, batch, random, training: backward);
+        _contextTensors = Math.Max(_contextTensors, checked(12 * _task.ForwardTensors(batch) + 64));
+        while (true)
+        {
+            // the micro-batch's random stream is derived from the seed and its purpose, so a rebuild draws the same numbers
+            using var ctx = new GgmlContext(_contextTensors, gradients: true);
+            var result = TryRunWeighted(ctx, batch, SeededRandom.For(Seed, purpose), backward, out var needed);
+            if (result is { } done) return done;
+            _contextTensors = checked((int)Math.Min(int.MaxValue / 2, needed + needed / 8));
+        }
+    }
+
+    // null (and the tensors needed) when the estimate was short of what the graph and its backward pass need
+    private (double, Dictionary<string, double>, double)? TryRunWeighted(GgmlContext ctx, IReadOnlyList<TItem> batch, SeededRandom random, bool backward,
+        out long needed)
+    {
+        needed = 0;
+        TrainingLoss built;
+        try { built = _task.BuildLoss(ctx, batch, random, training: backward); }
+        catch (GgmlContextFullException)
+        {
+            needed = 2L * ctx.MaxTensors; // the forward graph alone did not fit: double until it does
+            return null;
+        }
         var loss = ctx.MarkOutput(built.Loss);
         var graph = ctx.NewGraph().Expand(loss);
         foreach (var m in built.Metrics.Values) graph.Expand(ctx.MarkOutput(m));
+        if (backward && ctx.FreeTensorSlots < graph.BackwardTensorsNeeded)
+        {
+            needed = ctx.MaxTensors - ctx.FreeTensorSlots + graph.BackwardTensorsNeeded + 64;
+            return null;
+        }
         if (backward)
         {
             Autograd.MarkLoss(loss);

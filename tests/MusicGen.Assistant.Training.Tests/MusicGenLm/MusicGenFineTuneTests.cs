@@ -101,4 +101,39 @@ public class MusicGenFineTuneTests
         Assert.InRange(dropped, 6, 24); // p = 0.5 over 30 coins
         Assert.All(results.Where(r => r.Metrics["dropped"] == 1), r => Assert.True(r.Metrics.ContainsKey("rr")));
     }
+
+    [Fact]
+    public void A_short_tensor_estimate_costs_a_rebuild_never_the_step_or_its_random_draws()
+    {
+        // two copies of the same weights: one trained with the task's estimate, one with an estimate far short of the
+        // graph (as a full-size decoder's was): the trainer must size the context from the graph and draw the same coins
+        using var s = new Setup(clips: 2);
+        using var t = new Setup(clips: 2);
+        var settings = new OptimizerSettings(LearningRate: 3e-3, WarmupSteps: 1);
+        var sized = new MusicGenFineTuneTask(s.Decoder.Weights, conditionDropout: 0.5, new RegularizationSettings());
+        var short_ = new ShortEstimate<MusicGenExample>(new MusicGenFineTuneTask(t.Decoder.Weights, conditionDropout: 0.5, new RegularizationSettings()));
+        using var a = new Trainer<MusicGenExample>(sized, settings, seed: 11);
+        using var b = new Trainer<MusicGenExample>(short_, settings, seed: 11);
+        var plan = new BatchPlan<MusicGenExample>(s.Examples, 2, 1, 11);
+        var planB = new BatchPlan<MusicGenExample>(t.Examples, 2, 1, 11);
+        for (var step = 0; step < 4; step++)
+        {
+            var ra = a.TrainStep(plan.MicroBatches(a.Step), 4);
+            var rb = b.TrainStep(planB.MicroBatches(b.Step), 4);
+            Assert.Equal(ra.Metrics["dropped"], rb.Metrics["dropped"]);
+            Assert.Equal(ra.Loss, rb.Loss, 6);
+            Assert.Equal(ra.GradientNorm, rb.GradientNorm, 5);
+        }
+        Assert.Equal(a.Evaluate([[s.Examples[0]]]).Loss, b.Evaluate([[t.Examples[0]]]).Loss, 6);
+    }
+
+    /// <summary>A task whose forward-tensor estimate is far too small; everything else is the wrapped task's.</summary>
+    private sealed class ShortEstimate<T>(ITrainingTask<T> inner) : ITrainingTask<T>
+    {
+        public string Name => inner.Name;
+        public ComputeBackend Backend => inner.Backend;
+        public IReadOnlyList<TrainableParameter> Parameters => inner.Parameters;
+        public int ForwardTensors(IReadOnlyList<T> batch) => 8;
+        public TrainingLoss BuildLoss(GgmlContext ctx, IReadOnlyList<T> batch, SeededRandom random, bool training) => inner.BuildLoss(ctx, batch, random, training);
+    }
 }
