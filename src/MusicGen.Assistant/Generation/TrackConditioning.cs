@@ -1,5 +1,4 @@
 using MusicGen.Assistant.ModelSets;
-using MusicGen.Assistant.ModelSets;
 using MusicGen.Assistant.Models.MusicGenLm;
 
 namespace MusicGen.Assistant.Generation;

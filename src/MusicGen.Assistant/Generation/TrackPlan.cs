@@ -1,6 +1,5 @@
 using MusicGen.Assistant.Errors;
 using MusicGen.Assistant.ModelSets;
-using MusicGen.Assistant.ModelSets;
 using MusicGen.Assistant.Models.Encodec;
 using MusicGen.Assistant.Models.MusicGenLm;
 using MusicGen.Assistant.Progress;
