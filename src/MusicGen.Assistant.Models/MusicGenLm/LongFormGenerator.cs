@@ -99,6 +99,8 @@ public sealed class LongFormGenerator(MusicGenDecoder decoder)
                 Seed = unchecked(seed + (ulong)w.Index),
                 PromptCodes = prompt,
                 CacheType = settings.CacheType,
+                // a later window starts with frames already handed out (its prompt): only its new frames go on
+                OnFrames = settings.OnFrames is { } sink ? new FrameSkipper(sink, w.Index == 0 ? 0 : w.PromptFrames).Push : null,
             }, stepProgress, cancellation);
             if (result.Frames != w.Frames)
                 throw new InvalidOperationException($"window {w.Index} produced {result.Frames} frames, planned {w.Frames}");

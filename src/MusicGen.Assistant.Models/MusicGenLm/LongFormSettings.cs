@@ -27,6 +27,13 @@ public sealed record LongFormSettings
 
     public GgmlType CacheType { get; init; } = GgmlType.F32;
 
+    /// <summary>
+    /// Item 0's frames of the whole result, in order, as the windows complete them (one array per codebook row): the
+    /// first window's frames from frame 0 (a user prompt's included), then each later window's new frames only (its
+    /// prompt frames were handed out by the window before). Lets a caller decode the audio while later windows run.
+    /// </summary>
+    public Action<int[][]>? OnFrames { get; init; }
+
     /// <summary>Frames the continuation prompt of every window after the first holds.</summary>
     public int ContinuationFrames => WindowFrames - StrideFrames;
 

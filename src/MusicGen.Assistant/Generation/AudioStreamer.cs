@@ -4,9 +4,11 @@ using MusicGen.Assistant.Models.Encodec;
 namespace MusicGen.Assistant.Generation;
 
 /// <summary>
-/// Decodes a mono track while its codes are generated: the decoder's completed frames go into an EnCodec decode stream
-/// of <see cref="ChunkFrames"/>-frame chunks, each decoded chunk goes out as an <see cref="AudioChunk"/> and is kept
-/// for the finished track (the same audio a decode after the generation gives).
+/// Decodes a track while its codes are generated: the decoder's completed frames go into EnCodec decode streams of
+/// <see cref="ChunkFrames"/>-frame chunks, one per audio channel (a stereo model's codebook rows alternate [L0, R0,
+/// L1, ...], each channel decoded by the mono codec, as the whole-track decode does), and each decoded chunk, once
+/// every channel has it, goes out as an <see cref="AudioChunk"/> and is kept for the finished track (the same audio a
+/// decode after the generation gives).
 /// </summary>
 internal sealed class AudioStreamer
 {
@@ -15,32 +17,49 @@ internal sealed class AudioStreamer
 
     private readonly MusicGenModelSet _set;
     private readonly Action<AudioChunk> _sink;
-    private readonly EncodecDecodeStream _stream;
-    private readonly float[] _samples;
+    private readonly EncodecDecodeStream[] _streams;
+    private readonly Queue<float[]>[] _pending;
+    private readonly float[][] _samples;
     private long _written;
 
     public AudioStreamer(MusicGenModelSet set, int frames, Action<AudioChunk> sink)
     {
         (_set, _sink) = (set, sink);
-        _samples = new float[(long)frames * set.Codec.Config.HopLength];
-        _stream = set.Codec.StartDecodeStream(set.Config.NumCodebooks, frames, ChunkFrames, OnDecoded);
+        var channels = set.Config.AudioChannels;
+        _samples = Enumerable.Range(0, channels).Select(_ => new float[(long)frames * set.Codec.Config.HopLength]).ToArray();
+        _pending = Enumerable.Range(0, channels).Select(_ => new Queue<float[]>()).ToArray();
+        _streams = Enumerable.Range(0, channels).Select(c =>
+            set.Codec.StartDecodeStream(set.Config.ChannelCodebooks, frames, ChunkFrames, block => OnDecoded(c, block[0]))).ToArray();
     }
 
-    public void Push(int[][] frames) => _stream.Push(frames);
+    /// <summary>The next frames of every codebook row (item 0), in the decoder's row order.</summary>
+    public void Push(int[][] frames)
+    {
+        var channels = _streams.Length;
+        for (var c = 0; c < channels; c++)
+            _streams[c].Push(channels == 1 ? frames : frames.Where((_, k) => k % channels == c).ToArray());
+    }
 
     /// <summary>The whole track, one array per channel; throws if frames are missing (a bug, not an input error).</summary>
     public float[][] Finish()
     {
-        if (!_stream.IsComplete)
-            throw new InvalidOperationException($"the generation handed over {_stream.Frames} of {_stream.TotalFrames} frames");
-        return [_samples];
+        if (_streams.FirstOrDefault(s => !s.IsComplete) is { } short_)
+            throw new InvalidOperationException($"the generation handed over {short_.Frames} of {short_.TotalFrames} frames");
+        return _samples;
     }
 
-    private void OnDecoded(float[][] block)
+    // the channels decode the same chunk windows one after the other: a chunk goes out when the last channel has it
+    private void OnDecoded(int channel, float[] block)
     {
-        block[0].CopyTo(_samples, _written);
+        _pending[channel].Enqueue(block);
+        if (_pending.Any(q => q.Count == 0)) return;
+        var blocks = _pending.Select(q => q.Dequeue()).ToArray();
+        var length = blocks[0].Length;
+        if (blocks.Any(b => b.Length != length))
+            throw new InvalidOperationException($"the channels decoded chunks of {string.Join(" and ", blocks.Select(b => b.Length))} samples at sample {_written}");
+        for (var c = 0; c < blocks.Length; c++) blocks[c].CopyTo(_samples[c], _written);
         var offset = _written;
-        _written += block[0].Length;
-        _sink(new AudioChunk(_set.SampleRate, block, offset, _written == _samples.Length));
+        _written += length;
+        _sink(new AudioChunk(_set.SampleRate, blocks, offset, _written == _samples[0].Length));
     }
 }

@@ -58,8 +58,9 @@ public sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
         var total = Frames - lead;
 
         int[,] codes;
-        var streaming = audio is not null && total <= WindowFrames && set.Config.AudioChannels == 1 && lead == 0;
-        var stream = streaming ? new AudioStreamer(set, Frames, audio!) : null;
+        // the audio is decoded while the decoder runs: the kept lead of a long prompt first, then the frames as made
+        var stream = audio is null ? null : new AudioStreamer(set, Frames, audio);
+        if (stream is not null && lead > 0) stream.Push(FrameRows(prompt!.Codes, 0, lead));
         if (total <= WindowFrames)
         {
             var request = new MusicGenGenerationRequest
@@ -76,7 +77,7 @@ public sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
         }
         else
         {
-            var settings = new LongFormSettings { TotalFrames = total, WindowFrames = WindowFrames, StrideFrames = StrideFrames };
+            var settings = new LongFormSettings { TotalFrames = total, WindowFrames = WindowFrames, StrideFrames = StrideFrames, OnFrames = stream is null ? null : stream.Push };
             codes = ProgressStage.Run(progress, stage, "frames", cancellation,
                 frames => new LongFormGenerator(set.Decoder).Generate(conditioning.Batch,
                     // windows start after the kept lead; a melody is re-sliced from the window's time in the whole track
@@ -87,9 +88,7 @@ public sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
         cancellation.ThrowIfCancellationRequested();
         if (stream is not null) return stream.Finish(); // decoded chunk by chunk while the decoder ran
         // its own stage: progress and cancellation between EnCodec chunks
-        var decoded = ProgressStage.Run(progress, "decode", "chunks", cancellation, chunks => Decode(set.Codec, Rows(codes), set.Config, chunks));
-        audio?.Invoke(new AudioChunk(set.SampleRate, decoded, 0, true)); // not streamable here: all at once when decoded
-        return decoded;
+        return ProgressStage.Run(progress, "decode", "chunks", cancellation, chunks => Decode(set.Codec, Rows(codes), set.Config, chunks));
     }
 
     private static int[,] SliceFrames(int[,] codes, int start, int end)
@@ -111,6 +110,10 @@ public sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
         }
         return joined;
     }
+
+    // frames [start, end) of item 0's codebook rows, one array per row (what the decode stream takes)
+    private static int[][] FrameRows(int[,] codes, int start, int end) =>
+        Enumerable.Range(0, codes.GetLength(0)).Select(k => Enumerable.Range(start, end - start).Select(t => codes[k, t]).ToArray()).ToArray();
 
     // item 0's codebook rows (the CLI generates one item at a time)
     private static int[][] Rows(int[,] codes) =>

@@ -16,8 +16,8 @@ public sealed record RenderedTrack(AudioBuffer Audio, TrackPlan Plan, SamplingSe
 /// <summary>
 /// Text (and optionally a continuation prompt or a melody) to audio on a loaded MusicGen set: conditioning, the decoder
 /// in one pass or in overlapping windows (stage "generate" by default; cancellation is checked every step), EnCodec.
-/// With <c>audio</c>, the track's samples are also handed out in order as they are decoded: for a mono track that fits
-/// one decoder pass while the decoder still runs (<see cref="AudioChunk"/>), otherwise in one piece at the end.
+/// With <c>audio</c>, the track's samples are also handed out in order as they are decoded, while the decoder still
+/// runs (<see cref="AudioChunk"/>, every channel, across long-form windows).
 /// </summary>
 public static class TrackRenderer
 {

@@ -96,6 +96,80 @@ public sealed class TrackRendererTests : IDisposable
         var worst = joined.Zip(plain.Audio.Channels[0], (a, b) => Math.Abs(a - b)).Max();
         Assert.True(worst < 1e-4f, $"streamed and plain audio differ by up to {worst}");
     }
+
+    [Fact]
+    public void A_track_longer_than_the_window_streams_from_its_first_window_and_adds_up_to_the_track()
+    {
+        var plan = TrackPlan.For(_set, 1);
+        // three windows or more: window, then two strides of new frames, plus one second
+        var seconds = (plan.WindowFrames + 2 * plan.StrideFrames) / _set.FrameRate + 1;
+        Assert.True(TrackPlan.For(_set, seconds).IsLongForm);
+        var request = Request("calm piano", 6) with { Seconds = seconds };
+        var recorder = new ProgressRecorder();
+        var chunks = new List<(AudioChunk Chunk, int Reports)>();
+        var streamed = TrackRenderer.Render(_set, request, recorder, audio: c => chunks.Add((c, recorder.Reports.Count)));
+        var plain = TrackRenderer.Render(_set, request);
+
+        Assert.True(chunks.Count >= 3, $"{chunks.Count} chunk(s)");
+        // the first sound comes while the first window runs, long before the last frame
+        var generated = recorder.Reports.Where(r => r.Stage == "generate").ToList();
+        var firstWindowEnds = generated.FindIndex(r => r.Done >= plan.WindowFrames);
+        Assert.True(chunks[0].Reports <= firstWindowEnds + 1, $"first chunk after {chunks[0].Reports} reports; the first window ends at report {firstWindowEnds}");
+        Assert.True(chunks[^1].Chunk.Last);
+        Assert.Equal(chunks.Select(c => c.Chunk.Offset), chunks.Scan(0L, (at, c) => at + c.Chunk.FrameCount));
+        var joined = chunks.SelectMany(c => c.Chunk.Channels[0]).ToArray();
+        Assert.Equal(streamed.Audio.Channels[0], joined);
+        Assert.Equal(plain.Audio.FrameCount, joined.Length);
+        var worst = joined.Zip(plain.Audio.Channels[0], (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(worst < 1e-4f, $"streamed and plain audio differ by up to {worst}");
+    }
+}
+
+/// <summary>Streaming a stereo model's track (both channels decoded chunk by chunk) on the musicgen-stereo-tiny fixture.</summary>
+public sealed class StereoStreamingTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly MusicGenModelSet _set;
+
+    public StereoStreamingTests()
+    {
+        var manifest = ModelSetSource.Resolve(FixtureModels.WriteManifest(_dir.Path, "musicgen-stereo-tiny")).Manifest;
+        _set = MusicGenModelSet.Load(manifest, new ComputeOptions(BackendKind.Cpu, 1));
+    }
+
+    public void Dispose()
+    {
+        _set.Dispose();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public void Both_channels_stream_in_step_and_equal_the_decode_after_the_generation()
+    {
+        Assert.Equal(2, _set.Config.AudioChannels);
+        var plan = TrackPlan.For(_set, 1);
+        foreach (var seconds in new[] { Math.Min(2.5, (plan.WindowFrames - 1) / _set.FrameRate), (plan.WindowFrames + plan.StrideFrames) / _set.FrameRate + 0.5 })
+        {
+            var request = new TrackRequest { Text = "strings", Seconds = seconds, Sampling = new SamplingChoice().Settings(new GenerationDefaults()), Seed = 9 };
+            var chunks = new List<AudioChunk>();
+            var streamed = TrackRenderer.Render(_set, request, audio: chunks.Add);
+            var plain = TrackRenderer.Render(_set, request);
+
+            Assert.True(chunks.Count >= 2, $"{seconds} s: {chunks.Count} chunk(s)");
+            Assert.All(chunks, c => Assert.Equal(2, c.Channels.Length));
+            Assert.True(chunks[^1].Last);
+            Assert.Equal(chunks.Select(c => c.Offset), chunks.Scan(0L, (at, c) => at + c.FrameCount));
+            for (var ch = 0; ch < 2; ch++)
+            {
+                var joined = chunks.SelectMany(c => c.Channels[ch]).ToArray();
+                Assert.Equal(streamed.Audio.Channels[ch], joined);
+                Assert.Equal(plain.Audio.FrameCount, joined.Length);
+                var worst = joined.Zip(plain.Audio.Channels[ch], (a, b) => Math.Abs(a - b)).Max();
+                Assert.True(worst < 1e-4f, $"{seconds} s, channel {ch}: streamed and plain audio differ by up to {worst}");
+            }
+            Assert.NotEqual(streamed.Audio.Channels[0], streamed.Audio.Channels[1]);
+        }
+    }
 }
 
 internal static class ScanExtensions

@@ -26,13 +26,16 @@ public static class FixtureModels
     public static string TokenizerPath => FixturePaths.Get("tokenizers", "t5-unigram.model");
 
     /// <summary>A manifest over the converted musicgen-tiny fixture and the fixture T5 tokenizer, written into <paramref name="folder"/>.</summary>
-    public static string WriteTinyManifest(string folder, GenerationDefaults? defaults = null)
+    public static string WriteTinyManifest(string folder, GenerationDefaults? defaults = null) => WriteManifest(folder, "musicgen-tiny", defaults);
+
+    /// <summary>A manifest over a converted MusicGen fixture set (e.g. musicgen-stereo-tiny) and the fixture T5 tokenizer.</summary>
+    public static string WriteManifest(string folder, string setName, GenerationDefaults? defaults = null)
     {
-        var gguf = TinyGguf;
+        var gguf = Gguf(setName);
         var path = Path.Combine(folder, ModelSetManifest.FileName);
         ModelSetManifestFile.Write(path, new ModelSetManifest
         {
-            Name = "musicgen-tiny fixture",
+            Name = setName + " fixture",
             TextEncoderPath = gguf, DecoderPath = gguf, CodecPath = gguf, TokenizerPath = TokenizerPath,
             Defaults = defaults ?? new GenerationDefaults(),
         });
