@@ -57,6 +57,14 @@ public static class MultiHeadAttention
     }
 
     /// <summary>
+    /// Whether attention over this cache is <see cref="AttendCached"/>'s one fused node: F16 keys, F16 head-major
+    /// values (seen transposed) and an F16 mask, what a session with an f16 cache on the CPU builds (LLaMA, MusicGen).
+    /// </summary>
+    public static bool OverFusedCache(GgmlContext ctx, Tensor keys, Tensor valuesTransposed, Tensor? mask) =>
+        !ctx.Differentiable && keys.Type == GgmlType.F16 && valuesTransposed.Type == GgmlType.F16 &&
+        valuesTransposed.Nb(1) == GgmlTypeSizes.BytesPerBlock(GgmlType.F16) && mask is { Type: GgmlType.F16 };
+
+    /// <summary>
     /// Whether encoder graphs on <paramref name="backend"/> take <see cref="AttendFused"/>: on the CPU, where ggml's
     /// tiled kernel runs 64 × 64 score tiles in F32 (other backends keep the plain ops).
     /// </summary>

@@ -34,17 +34,12 @@ public sealed record RotarySelfAttention(
         var k = Rotate(ctx, Key.Apply(ctx, x), KeyValueHeads, n, positions, rope);                // {Hkv·hd, n, 1}
         var v = ctx.Reshape(Value.Apply(ctx, x), (long)KeyValueHeads * HeadDim, n, 1);
         var (keys, values) = memory(layer, k, v);
-        var attention = FusedOverCache(keys, values, mask)
+        var attention = MultiHeadAttention.OverFusedCache(ctx, keys, values, mask)
             ? MultiHeadAttention.AttendCached(ctx, q, keys, values, mask, Heads, Scale)
             : MultiHeadAttention.Attend(ctx, q, keys, values, mask, Heads, Scale, oneQueryKernel && Heads == KeyValueHeads);
         if (hook is not null) attention = hook.Apply(ctx, layer, attention);
         return Output.Apply(ctx, ctx.Reshape(attention, attention.Ne0, n));
     }
-
-    // an F16 cache with head-major values and an F16 mask (LlamaSession's fused cache): one flash-attention node
-    private static bool FusedOverCache(Tensor keys, Tensor valuesTransposed, Tensor? mask) =>
-        keys.Type == GgmlType.F16 && valuesTransposed.Type == GgmlType.F16 && valuesTransposed.Nb(1) == GgmlTypeSizes.BytesPerBlock(GgmlType.F16) &&
-        mask is { Type: GgmlType.F16 };
 
     private Tensor Rotate(GgmlContext ctx, Tensor projected, int heads, long n, Tensor positions, RotaryEmbedding rope)
     {

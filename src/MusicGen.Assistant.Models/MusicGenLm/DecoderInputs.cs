@@ -13,17 +13,21 @@ internal sealed class DecoderInputs
     private readonly int[] _tokens;
     private readonly int[] _positions;
     private readonly float[]? _mask;
+    private readonly Half[]? _halfMask;
 
-    public DecoderInputs(GgmlContext ctx, MusicGenDecoderConfig config, int rows, int length, int keys, bool withMask)
+    /// <param name="maskType">F32, or F16 for the fused attention over an f16 cache (0 stays 0, the blocking value becomes -inf).</param>
+    public DecoderInputs(GgmlContext ctx, MusicGenDecoderConfig config, int rows, int length, int keys, bool withMask, GgmlType maskType = GgmlType.F32)
     {
+        if (maskType is not (GgmlType.F32 or GgmlType.F16)) throw new ArgumentOutOfRangeException(nameof(maskType), maskType, "the mask is F32 or F16");
         (_rows, _length, _codebooks, Keys) = (rows, length, config.NumCodebooks, keys);
         Tokens = Enumerable.Range(0, config.NumCodebooks)
             .Select(k => ctx.NewInput($"tokens.{k}", GgmlType.I32, (long)length * rows)).ToArray();
         Positions = ctx.NewInput("positions", GgmlType.I32, length);
         if (withMask)
         {
-            CausalMask = ctx.NewInput("causal_mask", GgmlType.F32, keys, length);
+            CausalMask = ctx.NewInput("causal_mask", maskType, keys, length);
             _mask = new float[(long)keys * length];
+            if (maskType == GgmlType.F16) _halfMask = new Half[_mask.Length];
         }
         _tokens = new int[length * rows];
         _positions = new int[length];
@@ -70,7 +74,12 @@ internal sealed class DecoderInputs
         if (CausalMask is { } m)
         {
             AttentionMasks.FillCausal(_mask, start, _length, Keys);
-            m.SetData<float>(_mask);
+            if (_halfMask is null) m.SetData<float>(_mask);
+            else
+            {
+                for (var i = 0; i < _mask.Length; i++) _halfMask[i] = (Half)_mask[i];
+                m.SetData<Half>(_halfMask);
+            }
         }
     }
 }

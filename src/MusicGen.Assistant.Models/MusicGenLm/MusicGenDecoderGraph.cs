@@ -80,7 +80,12 @@ public sealed class MusicGenDecoderGraph(GgmlContext ctx, MusicGenDecoderWeights
         var h = w.SelfAttentionNorm.Apply(ctx, x);
         // projections in the step's product form (Project): all rows as one matrix, or one slice per row
         var (keys, values) = self(layer, Project(sa.Key, h), Project(sa.Value, h));
-        x = ctx.Add(x, Project(sa.Output, MultiHeadAttention.Attend(ctx, Project(sa.Query, h), keys, values, selfMask, sa.Heads, sa.Scale, CpuKernels)));
+        var q = Project(sa.Query, h);
+        // an f16 cache (a session started with it on the CPU): one flash-attention node reads it, as llama.cpp's does
+        var attended = MultiHeadAttention.OverFusedCache(ctx, keys, values, selfMask)
+            ? MultiHeadAttention.AttendCached(ctx, q, keys, values, selfMask, sa.Heads, sa.Scale)
+            : MultiHeadAttention.Attend(ctx, q, keys, values, selfMask, sa.Heads, sa.Scale, CpuKernels);
+        x = ctx.Add(x, Project(sa.Output, attended));
 
         if (w.CrossAttention is { } ca)
         {

@@ -39,9 +39,11 @@ public sealed partial class MusicGenDecoderSession : IDisposable
         _stepCrossMask = AttentionMasks.KeyPadding(_keep, Rows, ConditioningLength, 1);
         StepForm = decoder.ChooseStepForm(Rows);
         _stepForm = StepForm.Chosen;
-        // head-major values when our one-query attention kernel reads them (a cheap row write per step, no scatter)
+        Fused = cacheType == GgmlType.F16 && decoder.Backend.IsCpu;
+        // head-major values when our one-query attention kernel or the fused attention reads them (a cheap row write
+        // per step, no scatter)
         _self = new KvCache(decoder.Backend, _c.NumHiddenLayers, _c.HiddenSize, _c.NumAttentionHeads, capacity, Rows, cacheType,
-            headMajorValues: cacheType == GgmlType.F32 && MusicGenDecoderGraph.UsesCpuKernels(decoder.Backend));
+            headMajorValues: Fused || cacheType == GgmlType.F32 && MusicGenDecoderGraph.UsesCpuKernels(decoder.Backend));
         try
         {
             if (_c.CrossAttention)
@@ -61,6 +63,12 @@ public sealed partial class MusicGenDecoderSession : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Whether self-attention is one fused node (ggml's flash attention) over an f16 cache with an F16 mask: a session
+    /// started with an F16 cache on the CPU. Its logits stay within f16 rounding of the f32 cache's, not bit-close.
+    /// </summary>
+    public bool Fused { get; }
 
     /// <summary>How single-position graphs multiply the rows by the weights, and what choosing it measured.</summary>
     public ProductFormTiming StepForm { get; }
@@ -160,7 +168,7 @@ public sealed partial class MusicGenDecoderSession : IDisposable
         {
             var graph = new MusicGenDecoderGraph(ctx, _decoder.Weights) { StepForm = _stepForm };
             var g = ctx.NewGraph();
-            var inputs = new DecoderInputs(ctx, _c, Rows, n, keys, withMask);
+            var inputs = new DecoderInputs(ctx, _c, Rows, n, keys, withMask, Fused ? GgmlType.F16 : GgmlType.F32);
             Tensor? crossMask = _stepCrossMask is null ? null : ctx.NewInput("cross_mask", GgmlType.F32, ConditioningLength, n, 1, Rows);
             SelfAttentionMemory self = (layer, k, v) =>
             {

@@ -101,6 +101,46 @@ public class MusicGenDecoderSessionTests
     }
 
     [Fact]
+    public void Steps_over_a_half_precision_cache_take_the_fused_attention_and_stay_close_to_teacher_forcing()
+    {
+        // the fused node reads the f16 cache and an f16 mask; across a bucket boundary its logits stay within f16
+        // rounding of teacher forcing (the same bound as the f16 prefill above)
+        var set = FixtureSet.ByName("musicgen-tiny");
+        using var backend = MusicGenFixtures.Cpu();
+        using var decoder = MusicGenFixtures.LoadDecoder(set, backend);
+        var conditioning = MusicGenFixtures.Conditioning(set, "tf_encoder_hidden_states_projected", "tf_text_attention_mask");
+        var c = decoder.Config;
+        var (rowsK, v) = (conditioning.Batch * c.NumCodebooks, c.VocabSize);
+        var n = Math.Min(MusicGenDecoderSession.StepBucket + 20, c.MaxPositionEmbeddings);
+        var rng = new Random(5);
+        var ids = new int[rowsK, n];
+        for (var r = 0; r < rowsK; r++)
+            for (var j = 0; j < n; j++) ids[r, j] = j == 0 ? c.BosTokenId : rng.Next(v);
+        var teacher = decoder.Forward(ids, conditioning);
+
+        using var session = decoder.StartSession(conditioning, n, MusicGen.Assistant.Native.GgmlType.F16);
+        Assert.True(session.Fused);
+        var first = session.Feed(Columns(ids, 0, 2), allPositions: true);
+        var worst = 0f;
+        for (var r = 0; r < rowsK; r++)
+            for (var j = 0; j < 2; j++)
+                for (var i = 0; i < v; i++)
+                    worst = Math.Max(worst, Math.Abs(first[((long)r * 2 + j) * v + i] - teacher[((long)r * n + j) * v + i]));
+        var tokens = new int[rowsK];
+        var step = new float[rowsK * v];
+        for (var j = 2; j < n; j++)
+        {
+            for (var r = 0; r < rowsK; r++) tokens[r] = ids[r, j];
+            session.Step(tokens, step);
+            for (var r = 0; r < rowsK; r++)
+                for (var i = 0; i < v; i++)
+                    worst = Math.Max(worst, Math.Abs(step[r * v + i] - teacher[((long)r * n + j) * v + i]));
+        }
+        Assert.True(worst is > 0f and < 2e-2f, $"fused attention over an f16 cache moved the logits by {worst}");
+        Assert.True(session.StepGraphsBuilt >= (n > MusicGenDecoderSession.StepBucket ? 2 : 1));
+    }
+
+    [Fact]
     public void Feeding_past_the_capacity_is_refused()
     {
         var set = FixtureSet.ByName("musicgen-tiny");
