@@ -105,6 +105,11 @@ public static unsafe class Autograd
             };
             if (!supported)
                 throw new GgmlException($"ggml has no backward for {Describe(t)} (node '{t.Name}' {t.ShapeText}) on the path from the trainable parameters to the loss; build it from differentiable ops (a GgmlContext created with gradients does this for tanh, sigmoid, GELU, ELU and LayerNorm)");
+            // a product whose gradient flows to its input needs OUT_PROD of the weight, which ggml's repacked CPU buffers
+            // cannot run: its scheduler would find no backend for that node and abort
+            if (op == "MUL_MAT" && node->Src[0] != 0 && new Tensor((GgmlTensorStruct*)node->Src[0]) is { IsRepacked: true } packed &&
+                node->Src[1] != 0 && index.TryGetValue((nint)node->Src[1], out var input) && needs[input])
+                throw new GgmlException($"'{packed.Name}' {packed.ShapeText} is kept repacked for the CPU's product kernels, which have no backward; load the model with its matrices in the file's layout to train through it");
             if (node->ViewSrc != 0 && !ViewOps.Contains(op))
                 throw new GgmlException($"node '{t.Name}' ({op}) writes into another tensor in place; ggml's backward does not support in-place ops on the path to the loss");
             if (op is "SUB" or "DIV" && node->Src[1] != 0 && index.TryGetValue((nint)node->Src[1], out var s1) && needs[s1] &&

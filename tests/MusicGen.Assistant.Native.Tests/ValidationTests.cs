@@ -32,7 +32,8 @@ public class ValidationTests
     public void Full_context_throws_instead_of_aborting()
     {
         using var ctx = new GgmlContext(4);
-        Assert.Throws<GgmlException>(() => { for (var i = 0; i < 10; i++) ctx.NewTensor(GgmlType.F32, 4); });
+        var e = Assert.Throws<GgmlContextFullException>(() => { for (var i = 0; i < 10; i++) ctx.NewTensor(GgmlType.F32, 4); });
+        Assert.Equal(4, e.MaxTensors);
     }
 
     [Fact]

@@ -39,6 +39,7 @@ internal static class ServeCommand
             // the service computes on the CPU unless --device (or Assistant:Backend) says otherwise
             if (parsed.Tokens.Any(t => t.Value == "--device")) Set("Backend", session.Device.ToString().ToLowerInvariant());
             Set("Threads", session.Threads.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (parsed.Tokens.Any(t => t.Value == "--kv-cache")) Set("KvCache", session.Compute.KvCache == Native.GgmlType.F16 ? "f16" : "f32");
             return ChatServer.RunAsync([.. args], session.Console.Out).GetAwaiter().GetResult();
         });
         return command;

@@ -13,7 +13,7 @@ internal sealed class CliSession
         NativesDirectory = parsed.GetValue(options.Natives);
         Verbose = parsed.GetValue(options.Verbose);
         var device = parsed.GetValue(options.Device) switch { "cpu" => BackendKind.Cpu, "gpu" => BackendKind.Gpu, _ => BackendKind.Auto };
-        Compute = new ComputeOptions(device, parsed.GetValue(options.Threads), console.Error);
+        Compute = new ComputeOptions(device, parsed.GetValue(options.Threads), console.Error, ComputeOptions.ParseKvCache(parsed.GetValue(options.KvCache)));
         Cancellation = cancellation;
         GgmlRuntime.Configure(NativeOptions);
     }

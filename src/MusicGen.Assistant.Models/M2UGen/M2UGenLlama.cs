@@ -17,15 +17,17 @@ public sealed class M2UGenLlama : IDisposable
         Bridge = bridge;
     }
 
-    public static M2UGenLlama Load(string ggufPath, ComputeBackend backend)
+    /// <param name="repackMatrices">Keep the block matrices repacked for the CPU's kernels where ggml does (inference);
+    /// off for training, whose backward pass runs through them (<see cref="LlamaWeights"/>).</param>
+    public static M2UGenLlama Load(string ggufPath, ComputeBackend backend, bool repackMatrices = true)
     {
         using var file = GgufFile.Open(ggufPath);
-        return Load(file, backend);
+        return Load(file, backend, repackMatrices);
     }
 
-    public static M2UGenLlama Load(GgufFile file, ComputeBackend backend)
+    public static M2UGenLlama Load(GgufFile file, ComputeBackend backend, bool repackMatrices = true)
     {
-        var model = LlamaModel.Load(file, backend);
+        var model = LlamaModel.Load(file, backend, repackMatrices);
         try { return new M2UGenLlama(model, new M2UGenBridgeWeights(file, model.Config, backend)); }
         catch { model.Dispose(); throw; }
     }

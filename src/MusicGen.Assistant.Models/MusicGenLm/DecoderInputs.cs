@@ -71,13 +71,13 @@ internal sealed class DecoderInputs
             throw new ArgumentOutOfRangeException(nameof(start), start, $"positions [{start}, {start + _length}) outside the graph's {Keys} keys");
         for (var j = 0; j < _length; j++) _positions[j] = start + j;
         Positions.SetData<int>(_positions);
-        if (CausalMask is { } m)
+        if (CausalMask is { } m && _mask is { } mask)
         {
-            AttentionMasks.FillCausal(_mask, start, _length, Keys);
-            if (_halfMask is null) m.SetData<float>(_mask);
+            AttentionMasks.FillCausal(mask, start, _length, Keys);
+            if (_halfMask is null) m.SetData<float>(mask);
             else
             {
-                for (var i = 0; i < _mask.Length; i++) _halfMask[i] = (Half)_mask[i];
+                for (var i = 0; i < mask.Length; i++) _halfMask[i] = (Half)mask[i];
                 m.SetData<Half>(_halfMask);
             }
         }

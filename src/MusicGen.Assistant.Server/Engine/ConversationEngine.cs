@@ -30,7 +30,8 @@ public sealed class ConversationEngine(ServerOptions options) : IAssistantEngine
         {
             if (_set is not null) return _set;
             var resolved = AssistantSetSource.Resolve(string.IsNullOrWhiteSpace(options.ModelSet) ? null : options.ModelSet, null, cancellation);
-            return _set = AssistantModelSet.Load(resolved.Manifest, new ComputeOptions(ParseBackend(options.Backend), options.Threads));
+            return _set = AssistantModelSet.Load(resolved.Manifest, new ComputeOptions(ParseBackend(options.Backend), options.Threads,
+                kvCache: ComputeOptions.ParseKvCache(options.KvCache)));
         }
     }
 

@@ -17,6 +17,9 @@ public sealed class ServerOptions
     /// <summary>CPU threads per job; empty: MGA_THREADS, else every processor this process may use.</summary>
     public int? Threads { get; set; }
 
+    /// <summary>The music decoder's attention cache: "f32" (the default, the reference's numbers) or "f16" (half its reads).</summary>
+    public string KvCache { get; set; } = "f32";
+
     /// <summary>Conversations (SQLite) and the uploaded and rendered files; empty: ~/.local/share/musicgen-assistant.</summary>
     public string? DataDirectory { get; set; }
 
@@ -52,6 +55,7 @@ public sealed class ServerOptions
         static void Fail(string message) => throw Errors.AssistantException.InvalidRequest(message);
         _ = Engine.ConversationEngine.ParseBackend(Backend);
         if (Threads is < 1 or > 1024) Fail($"Assistant:Threads {Threads} is not between 1 and 1024");
+        if (KvCache?.Trim().ToLowerInvariant() is not ("f32" or "f16")) Fail($"Assistant:KvCache '{KvCache}' is not f32 or f16");
         // store, queue, role and the worker settings, checked against each other (scale-out)
         try { _ = ScaleOut.ScaleOutSettings.From(this); }
         catch (InvalidOperationException e) { Fail(e.Message); }

@@ -31,7 +31,9 @@ public sealed class M2UGenTrainingModel : IDisposable
         var model = new M2UGenTrainingModel(parts);
         try
         {
-            model.Llama = M2UGenLlama.Load(parts.LlamaPath, backend);
+            // the frozen matrices in the file's layout: the backward pass multiplies through them (OUT_PROD), which
+            // ggml's repacked buffers cannot
+            model.Llama = M2UGenLlama.Load(parts.LlamaPath, backend, repackMatrices: false);
             model._owned.Add(model.Llama);
             var wanted = modalities.Distinct().ToList();
             if (wanted.Count > 0)

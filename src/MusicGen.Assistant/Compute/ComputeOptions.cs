@@ -8,11 +8,25 @@ namespace MusicGen.Assistant.Compute;
 /// when first needed (reading <c>MGA_THREADS</c> may fail with a clear message).
 /// </summary>
 /// <param name="warnings">Where a thread request cut to the CPUs available is reported (the CLI: standard error).</param>
-public sealed class ComputeOptions(BackendKind device = BackendKind.Auto, int? threads = null, TextWriter? warnings = null)
+/// <param name="kvCache">The MusicGen decoder's attention cache: F32 (the default, the reference's numbers) or F16
+/// (half the cache's memory and reads, read by one fused attention node per layer on the CPU; logits within f16 rounding).</param>
+public sealed class ComputeOptions(BackendKind device = BackendKind.Auto, int? threads = null, TextWriter? warnings = null, GgmlType kvCache = GgmlType.F32)
 {
     private ThreadChoice? _threads;
 
     public BackendKind Device { get; } = device;
+
+    public GgmlType KvCache { get; } = kvCache is GgmlType.F32 or GgmlType.F16
+        ? kvCache
+        : throw AssistantException.InvalidRequest($"the attention cache type {kvCache} is not f32 or f16");
+
+    /// <summary>"f32" or "f16" as a type (what --kv-cache and Assistant:KvCache take); null or empty: F32.</summary>
+    public static GgmlType ParseKvCache(string? name) => name?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "f32" => GgmlType.F32,
+        "f16" => GgmlType.F16,
+        _ => throw AssistantException.InvalidRequest($"the attention cache type '{name}' is not f32 or f16"),
+    };
 
     public ThreadChoice Threads => _threads ??= ThreadChoice.Resolve(threads, warnings);
 

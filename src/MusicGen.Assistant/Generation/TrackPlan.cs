@@ -70,6 +70,7 @@ public sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
                 Sampling = sampling,
                 Seed = seed,
                 PromptCodes = modelPrompt,
+                CacheType = set.KvCache,
                 OnFrames = stream is null ? null : stream.Push, // decoded while the decoder runs
             };
             codes = ProgressStage.Run(progress, stage, "steps", cancellation,
@@ -77,7 +78,8 @@ public sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
         }
         else
         {
-            var settings = new LongFormSettings { TotalFrames = total, WindowFrames = WindowFrames, StrideFrames = StrideFrames, OnFrames = stream is null ? null : stream.Push };
+            var settings = new LongFormSettings { TotalFrames = total, WindowFrames = WindowFrames, StrideFrames = StrideFrames, CacheType = set.KvCache,
+                OnFrames = stream is null ? null : stream.Push };
             codes = ProgressStage.Run(progress, stage, "frames", cancellation,
                 frames => new LongFormGenerator(set.Decoder).Generate(conditioning.Batch,
                     // windows start after the kept lead; a melody is re-sliced from the window's time in the whole track

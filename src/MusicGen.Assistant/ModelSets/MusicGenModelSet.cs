@@ -43,6 +43,9 @@ public sealed class MusicGenModelSet : IDisposable
 
     public int SampleRate => Codec.Config.SamplingRate;
 
+    /// <summary>The decoder's attention cache type for every generation on this set (<see cref="ComputeOptions.KvCache"/>).</summary>
+    public GgmlType KvCache { get; private set; } = GgmlType.F32;
+
     public static MusicGenModelSet Load(ModelSetManifest manifest, ComputeOptions compute) => AssistantException.Guard(() =>
     {
         Require(manifest.DecoderPath, "decoder", "musicgen.", "MusicGen decoder (no musicgen.* tensors)");
@@ -53,6 +56,7 @@ public sealed class MusicGenModelSet : IDisposable
         try
         {
             set.Backend = compute.CreateBackend();
+            set.KvCache = compute.KvCache;
             set._owned.Add(set.Backend);
             set.Text = new T5TextEncoding(tokenizer);
             set.Decoder = MusicGenDecoder.Load(manifest.DecoderPath, set.Backend);

@@ -53,6 +53,20 @@ public class GenerateCommandTests
     }
 
     [Fact]
+    public void An_f16_attention_cache_is_chosen_by_option_reproducible_and_as_long()
+    {
+        using var dir = new TempDirectory();
+        Mga.Run("generate", Prompt, "--duration", "1.5", "--out", dir.File("a.wav"), "--seed", "3", "--kv-cache", "f16").Succeeded();
+        Mga.Run("generate", Prompt, "--duration", "1.5", "--out", dir.File("b.wav"), "--seed", "3", "--kv-cache", "f16").Succeeded();
+        Mga.Run("generate", Prompt, "--duration", "1.5", "--out", dir.File("c.wav"), "--seed", "3").Succeeded();
+        Assert.Equal(File.ReadAllBytes(dir.File("a.wav")), File.ReadAllBytes(dir.File("b.wav")));
+        var (f16, f32) = (TestAudio.Read(dir.File("a.wav")), TestAudio.Read(dir.File("c.wav")));
+        Assert.Equal(f32.FrameCount, f16.FrameCount);
+        Assert.All(f16.Channels[0], x => Assert.True(float.IsFinite(x)));
+        Mga.Run("generate", Prompt, "--duration", "0.5", "--out", dir.File("d.wav"), "--kv-cache", "f8").FailedWith(2, "f8");
+    }
+
+    [Fact]
     public void A_prompts_file_gives_one_numbered_wav_per_non_blank_line()
     {
         using var dir = new TempDirectory();

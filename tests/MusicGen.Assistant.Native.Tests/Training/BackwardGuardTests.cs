@@ -50,6 +50,28 @@ public class BackwardGuardTests
     }
 
     [Fact]
+    public void A_product_through_a_repacked_weight_is_refused_naming_it()
+    {
+        // ggml's scheduler finds no backend for the OUT_PROD of a repacked weight and aborts the process
+        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 1);
+        long[] shape = [256, 512];
+        if (!CpuRepack.Takes(backend, GgmlType.Q4_0, shape)) return; // ggml repacks nothing on this CPU: no such graph can exist here
+        using var store = new TensorStore(backend, 8);
+        var weight = store.NewMatrix(GgmlType.Q4_0, shape).Named("blk.0.ffn_up.weight");
+        var x = store.Context.NewTensor(GgmlType.F32, 256, 3).Named("x");
+        store.Allocate();
+        Assert.True(weight.IsRepacked);
+        using var ctx = new GgmlContext(512, gradients: true);
+        Autograd.MarkParameter(x);
+        var loss = ctx.Sum(ctx.MulMat(weight, x));
+        Autograd.MarkLoss(loss);
+        var g = ctx.NewGraph().Expand(loss);
+        var e = Assert.Throws<GgmlException>(() => g.BuildBackward(new Dictionary<Tensor, Tensor>()));
+        Assert.Contains("'blk.0.ffn_up.weight'", e.Message);
+        Assert.Contains("repacked", e.Message);
+    }
+
+    [Fact]
     public void A_broadcast_sub_operand_needing_a_gradient_is_refused()
     {
         using var s = new Setup();
