@@ -51,12 +51,16 @@ public sealed class AssistantConversation
     /// <summary>The last finished turn's diagnostics (prompt ids, [AUD] states, projector output), for tests.</summary>
     internal TurnDiagnostics? LastDiagnostics { get; private set; }
 
-    /// <summary>Starts from earlier turns (e.g. a chat client's message list) and, optionally, a last track.</summary>
+    /// <summary>
+    /// Starts from earlier turns (e.g. a chat client's message list, a stored conversation) and, optionally, a last
+    /// track. A turn that made music and does not say how [AUD0..7] are spelled gets this set's spelling, so it re-enters
+    /// later prompts with its music tokens as a turn of this conversation does.
+    /// </summary>
     public void Restore(IEnumerable<ConversationTurn> earlier, AudioBuffer? lastTrack = null)
     {
         EnsureIdle();
         _history.Clear();
-        _history.AddRange(earlier);
+        _history.AddRange(earlier.Select(t => t.HadMusic && t.AudioTokens is null ? t with { AudioTokens = Set.Parts.AudioTokens } : t));
         _turns = _history.Count;
         LastTrackAudio = lastTrack;
     }

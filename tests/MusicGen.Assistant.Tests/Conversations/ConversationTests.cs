@@ -15,6 +15,17 @@ public class ConversationTests(DemoAssistantFixture demo)
     private static TurnOptions Quick(ulong seed = 5) => new() { DurationSeconds = 0.2, Seed = seed };
 
     [Fact]
+    public async Task Restored_turns_that_made_music_enter_the_prompt_with_their_music_tokens_too()
+    {
+        // as a stored conversation comes back in the service: text, whether it made music, no token spelling
+        var conversation = new AssistantConversation(demo.Set, new ConversationOptions { Defaults = Quick() });
+        conversation.Restore([new ConversationTurn("A slow blues.", "Here it is", HadMusic: true, [], null), new ConversationTurn("Thanks!", "You are welcome", false, [], null)]);
+        await conversation.AskAsync(new TurnRequest { Text = "Now faster." });
+        var history = new List<(string, string)> { ("A slow blues.", $"Here it is {string.Concat(DemoReply.AudioTokens)}"), ("Thanks!", "You are welcome") };
+        Assert.Equal(demo.Set.Tokenizer.Encode(conversation.Template.Format(history, "Now faster.")), conversation.LastDiagnostics!.PromptIds);
+    }
+
+    [Fact]
     public async Task Earlier_turns_enter_the_prompt_in_the_template_with_their_music_tokens()
     {
         var conversation = new AssistantConversation(demo.Set, new ConversationOptions { Defaults = Quick() });
