@@ -17,7 +17,7 @@ internal sealed class TurnPrinter(CliConsole console)
     {
         if (!model.IsDemo) return;
         console.Line("!! UNTRAINED DEMO ASSISTANT: no --model was given, so a tiny M2UGen-shaped set built by this program is used.");
-        console.Line("!! Its reply is arranged (always the same words and [AUD0..7]) and its music is noise from random weights.");
+        console.Line("!! Its reply is arranged (always the same words, then [AUD0..7] unless --words-only) and its music is noise from random weights.");
         console.Line("!! For a real assistant convert an M2UGen checkpoint (mga convert checkpoint.pth FOLDER) and pass --model.");
     }
 
