@@ -7,14 +7,21 @@ namespace MusicGen.Assistant.Native.Tests.Scripts;
 public sealed class SetupScriptTests
 {
     [Fact]
-    public void Setup_waits_for_the_package_managers_lock_and_names_it_when_it_stays_held()
+    public async Task Setup_waits_for_the_package_managers_lock_and_names_it_when_it_stays_held()
     {
         var script = Path.Combine(FixturePaths.RepositoryRoot, "tests", "scripts", "setup-waits-for-apt-lock.sh");
         using var process = Process.Start(new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the setup check did not end");
-        Assert.True(process.ExitCode == 0, output.Result + errors.Result);
-        Assert.Equal("ok", output.Result.Trim().Split('\n')[^1]);
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try { await process.WaitForExitAsync(limit.Token); }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("the setup check did not end");
+        }
+        var (stdout, stderr) = (await output, await errors);
+        Assert.True(process.ExitCode == 0, stdout + stderr);
+        Assert.Equal("ok", stdout.Trim().Split('\n')[^1]);
     }
 }

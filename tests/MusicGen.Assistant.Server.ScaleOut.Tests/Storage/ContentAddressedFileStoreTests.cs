@@ -96,6 +96,6 @@ public sealed class ContentAddressedFileStoreTests : IDisposable
         Assert.True(a.Exists(key));
         a.Delete(key);
         Assert.False(a.Exists(key));
-        Assert.Empty(Directory.GetFiles(_root, "*", SearchOption.AllDirectories).Where(f => !f.Contains("/locks/")));
+        Assert.DoesNotContain(Directory.GetFiles(_root, "*", SearchOption.AllDirectories), f => !f.Contains("/locks/"));
     }
 }

@@ -46,7 +46,7 @@ public class MusicGeneratorTests
             var spec = MusicSpecSampler.Sample(3, $"k-{i}", 4.0);
             var scale = Enumerable.Range(0, 7).Select(d => spec.Key.Pitch(d, 4) % 12).ToHashSet();
             var (notes, hits) = Composer.Compose(spec);
-            Assert.NotEmpty(notes.Where(n => n.Part == Part.Melody));
+            Assert.Contains(notes, n => n.Part == Part.Melody);
             Assert.All(notes, n => Assert.Contains(n.Pitch % 12, scale));
             Assert.All(notes, n => Assert.InRange(n.Start, 0, spec.Seconds));
             Assert.Equal(spec.Drums == DrumStyle.None, hits.Count == 0);
