@@ -30,7 +30,7 @@ internal sealed class GlobalOptions
 
     public Option<string> KvCache { get; } = new("--kv-cache")
     {
-        Description = "The music decoder's attention cache: f32 (default; the reference's numbers) or f16 (half its memory and reads: faster long tracks on the CPU, logits within f16 rounding).",
+        Description = "The attention caches of the music decoder and the assistant's LLaMA: f32 (default; the reference's numbers) or f16 (half their memory and reads on long tracks and conversations; logits within f16 rounding).",
         DefaultValueFactory = _ => "f32",
         Recursive = true,
     };

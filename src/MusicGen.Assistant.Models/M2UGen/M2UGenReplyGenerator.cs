@@ -20,6 +20,9 @@ public sealed record M2UGenGenerationSettings
     /// </summary>
     public IReadOnlyCollection<int>? NeverSample { get; init; }
 
+    /// <summary>The LLaMA's attention cache: F32 (the reference's numbers) or F16 (read by one fused node per layer on the CPU).</summary>
+    public Native.GgmlType CacheType { get; init; } = Native.GgmlType.F32;
+
     public static M2UGenGenerationSettings Default { get; } = new();
 }
 
@@ -134,7 +137,7 @@ public sealed class M2UGenReplyGenerator(M2UGenLlama model, ILlamaTextDecoder de
             {
                 cancellation.ThrowIfCancellationRequested();
                 using var term = llama.AdapterTerm(_inputs);
-                using var session = llama.Model.StartSession(total, term);
+                using var session = llama.Model.StartSession(total, term, _settings.CacheType);
                 var step = session.Prefill(_prompt);
                 for (var position = _prompt.Length; position < total; position++)
                 {

@@ -17,7 +17,7 @@ public sealed class ServerOptions
     /// <summary>CPU threads per job; empty: MGA_THREADS, else every processor this process may use.</summary>
     public int? Threads { get; set; }
 
-    /// <summary>The music decoder's attention cache: "f32" (the default, the reference's numbers) or "f16" (half its reads).</summary>
+    /// <summary>The attention caches of the music decoder and the LLaMA: "f32" (the default, the reference's numbers) or "f16" (half their reads).</summary>
     public string KvCache { get; set; } = "f32";
 
     /// <summary>Conversations (SQLite) and the uploaded and rendered files; empty: ~/.local/share/musicgen-assistant.</summary>

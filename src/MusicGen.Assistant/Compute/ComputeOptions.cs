@@ -8,8 +8,9 @@ namespace MusicGen.Assistant.Compute;
 /// when first needed (reading <c>MGA_THREADS</c> may fail with a clear message).
 /// </summary>
 /// <param name="warnings">Where a thread request cut to the CPUs available is reported (the CLI: standard error).</param>
-/// <param name="kvCache">The MusicGen decoder's attention cache: F32 (the default, the reference's numbers) or F16
-/// (half the cache's memory and reads, read by one fused attention node per layer on the CPU; logits within f16 rounding).</param>
+/// <param name="kvCache">The attention caches of the MusicGen decoder and the assistant's LLaMA: F32 (the default, the
+/// reference's numbers) or F16 (half the caches' memory and reads, read by one fused attention node per layer on the
+/// CPU, as llama.cpp does; logits within f16 rounding).</param>
 public sealed class ComputeOptions(BackendKind device = BackendKind.Auto, int? threads = null, TextWriter? warnings = null, GgmlType kvCache = GgmlType.F32)
 {
     private ThreadChoice? _threads;

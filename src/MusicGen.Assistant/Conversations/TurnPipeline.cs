@@ -53,7 +53,7 @@ internal static class TurnPipeline
 
         clock.Restart();
         var settings = new M2UGenGenerationSettings { Temperature = options.Temperature, TopP = options.TopP, MaxNewTokens = prompt.ReplyBudget, Seed = seed,
-            NeverSample = options.WordsOnly ? set.AudioTokenIds : null };
+            NeverSample = options.WordsOnly ? set.AudioTokenIds : null, CacheType = set.Music.KvCache };
         var run = new M2UGenReplyGenerator(set.Llama, set.TextDecoder).Start(prompt.Ids, inputs, settings);
         var text = new ReplyTextStream(set.TextDecoder, set.AudioTokenIds.ToHashSet(), set.TextDecoder.NewlineId());
         ProgressStage.Run(progress, "reply", "tokens", cancellation, stage =>

@@ -43,7 +43,7 @@ public sealed class MusicGenModelSet : IDisposable
 
     public int SampleRate => Codec.Config.SamplingRate;
 
-    /// <summary>The decoder's attention cache type for every generation on this set (<see cref="ComputeOptions.KvCache"/>).</summary>
+    /// <summary>The attention cache type for every generation on this set, and the assistant's replies (<see cref="ComputeOptions.KvCache"/>).</summary>
     public GgmlType KvCache { get; private set; } = GgmlType.F32;
 
     public static MusicGenModelSet Load(ModelSetManifest manifest, ComputeOptions compute) => AssistantException.Guard(() =>
