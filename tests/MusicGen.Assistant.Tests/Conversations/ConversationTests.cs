@@ -138,26 +138,6 @@ public class ConversationTests(DemoAssistantFixture demo)
     }
 
     [Fact]
-    public async Task Cancelling_between_encodec_chunks_stops_the_decode()
-    {
-        using var dir = new TempDirectory();
-        var conversation = new AssistantConversation(demo.Set, new ConversationOptions { TrackFolder = dir.Path, Defaults = Quick() with { DurationSeconds = 12 } });
-        using var cancel = new CancellationTokenSource();
-        var decode = new List<TurnProgress>();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
-        {
-            await foreach (var e in conversation.SendAsync(new TurnRequest { Text = "decode me" }, cancel.Token))
-                if (e is TurnProgress { Stage: "decode" } p)
-                {
-                    decode.Add(p);
-                    if (p.Done >= 1) cancel.Cancel();
-                }
-        });
-        Assert.True(decode[^1].Done < decode[^1].Total, "cancelled before the last chunk");
-        Assert.Empty(Directory.GetFiles(dir.Path));
-    }
-
-    [Fact]
     public async Task Conversations_sharing_a_set_run_their_turns_one_at_a_time_with_the_same_results()
     {
         var a = new AssistantConversation(demo.Set, new ConversationOptions { Defaults = Quick(11) });

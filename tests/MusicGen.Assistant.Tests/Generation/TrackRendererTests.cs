@@ -74,6 +74,24 @@ public sealed class TrackRendererTests : IDisposable
     }
 
     [Fact]
+    public void Cancelling_between_encodec_chunks_stops_the_decode()
+    {
+        // the decode after the generation (no audio sink), cancelled on the worker's own thread at its first chunk
+        // report: deterministic, unlike a consumer of the conversation's event stream, which may lag the worker
+        var request = Request("jazz", 1) with { Seconds = 8 };
+        var whole = new ProgressRecorder();
+        TrackRenderer.Render(_set, request, whole);
+        var chunks = whole.Reports.Count(r => r.Stage == "decode" && !r.Finished);
+        Assert.True(chunks >= 2, $"{chunks} decode chunk report(s): too short to cancel between chunks");
+        using var cts = new CancellationTokenSource();
+        var recorder = new ProgressRecorder(cts, "decode");
+        Assert.ThrowsAny<OperationCanceledException>(() => TrackRenderer.Render(_set, request, recorder, cts.Token));
+        var decode = Assert.Single(recorder.Reports, r => r.Stage == "decode");
+        Assert.True(decode.Done < decode.Total, $"cancelled at chunk {decode.Done} of {decode.Total}");
+        Assert.NotNull(TrackRenderer.Render(_set, Request("jazz", 1))); // the gate was released
+    }
+
+    [Fact]
     public void Streamed_audio_starts_before_the_generation_ends_and_adds_up_to_the_track()
     {
         // long enough for several one-second chunks, short enough for one decoder pass (the streamed path)
