@@ -33,6 +33,9 @@ public sealed unsafe class ComputeGraph
 
     public int NodeCount => GgmlCore.ggml_graph_n_nodes(Pointer);
 
+    /// <summary>Tensors <see cref="BuildBackward"/> may create for this graph (its room check): size a training context by it.</summary>
+    public long BackwardTensorsNeeded => (long)BackwardTensorsPerNode * NodeCount + 16;
+
     /// <summary>
     /// Appends the backward pass of the graph's loss (<see cref="Autograd.MarkLoss"/>) with respect to its parameters
     /// (<see cref="Autograd.MarkParameter"/>). <paramref name="accumulators"/> maps nodes (every parameter, and the loss)
@@ -42,9 +45,6 @@ public sealed unsafe class ComputeGraph
     /// nodes are returned. Everything is checked first: ops without a backward, room in the context and the graph,
     /// accumulator shapes, a seed for the loss.
     /// </summary>
-    /// <summary>Tensors <see cref="BuildBackward"/> may create for this graph (its room check): size a training context by it.</summary>
-    public long BackwardTensorsNeeded => (long)BackwardTensorsPerNode * NodeCount + 16;
-
     public IReadOnlySet<Tensor> BuildBackward(IReadOnlyDictionary<Tensor, Tensor> accumulators)
     {
         if (!Context.Differentiable) throw new GgmlException("this graph's context was not created for training (new GgmlContext(..., gradients: true))");

@@ -59,4 +59,14 @@ public static class AttentionMasks
                     mask[((long)r * queries + i) * length + j] = keep[r * length + j] ? Open : Blocked;
         return mask;
     }
+
+    /// <summary>
+    /// Uploads a mask into an F16 input (the fused attention's mask): 0 stays 0, <see cref="Blocked"/> becomes -inf.
+    /// </summary>
+    public static void SetHalf(Native.Tensor mask, ReadOnlySpan<float> values)
+    {
+        var halves = values.Length <= 4096 ? stackalloc Half[values.Length] : new Half[values.Length];
+        for (var i = 0; i < values.Length; i++) halves[i] = (Half)values[i];
+        mask.SetData<Half>(halves);
+    }
 }

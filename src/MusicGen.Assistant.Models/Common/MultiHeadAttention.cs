@@ -57,6 +57,12 @@ public static class MultiHeadAttention
     }
 
     /// <summary>
+    /// Whether a session with a cache of <paramref name="cacheType"/> on <paramref name="backend"/> reads it with
+    /// <see cref="AttendCached"/> (and so keeps head-major values and an F16 mask): an f16 cache on the CPU.
+    /// </summary>
+    public static bool FusedCacheOn(ComputeBackend backend, GgmlType cacheType) => cacheType == GgmlType.F16 && backend.IsCpu;
+
+    /// <summary>
     /// Whether attention over this cache is <see cref="AttendCached"/>'s one fused node: F16 keys, F16 head-major
     /// values (seen transposed) and an F16 mask, what a session with an f16 cache on the CPU builds (LLaMA, MusicGen).
     /// </summary>

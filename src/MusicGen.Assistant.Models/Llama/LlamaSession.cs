@@ -43,7 +43,7 @@ public sealed class LlamaSession : IDisposable
         _stepMask = new float[capacity]; // a step's mask row over its bucket, reused
         // head-major values when our one-query kernel reads them (ungrouped heads, f32): a step writes one row per head;
         // an f16 cache on the CPU is read by ggml's fused attention (llama.cpp's layout and kernel), values head-major too
-        Fused = cacheType == GgmlType.F16 && model.Backend.IsCpu;
+        Fused = MultiHeadAttention.FusedCacheOn(model.Backend, cacheType);
         var headMajor = Fused || cacheType == GgmlType.F32 && LlamaGraph.UsesCpuKernels(model.Backend) && _c.HeadCount == _c.HeadCountKv;
         _cache = new KvCache(model.Backend, _c.BlockCount, _c.KeyValueWidth, _c.HeadCountKv, capacity, 1, cacheType, headMajor);
         try
@@ -155,7 +155,7 @@ public sealed class LlamaSession : IDisposable
             Span<int> positions = tokens.Length <= 256 ? stackalloc int[tokens.Length] : new int[tokens.Length];
             for (var i = 0; i < positions.Length; i++) positions[i] = Position + i;
             s.Positions.SetData<int>(positions);
-            if (Fused) SetHalves(s.Mask, mask);
+            if (Fused) AttentionMasks.SetHalf(s.Mask, mask);
             else s.Mask.SetData(mask);
         }
         using (Timings.Measure("compute")) _model.Executor.Compute(s.Graph);
@@ -165,14 +165,6 @@ public sealed class LlamaSession : IDisposable
             s.Hidden.GetData(hidden);
         }
         Position += tokens.Length;
-    }
-
-    // the mask as F16 (0 stays 0, the blocking value becomes -inf)
-    private static void SetHalves(Tensor t, ReadOnlySpan<float> values)
-    {
-        var halves = values.Length <= 4096 ? stackalloc Half[values.Length] : new Half[values.Length];
-        for (var i = 0; i < values.Length; i++) halves[i] = (Half)values[i];
-        t.SetData<Half>(halves);
     }
 
     private void CheckRoom(int n)

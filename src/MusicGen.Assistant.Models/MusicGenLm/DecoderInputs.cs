@@ -13,7 +13,6 @@ internal sealed class DecoderInputs
     private readonly int[] _tokens;
     private readonly int[] _positions;
     private readonly float[]? _mask;
-    private readonly Half[]? _halfMask;
 
     /// <param name="maskType">F32, or F16 for the fused attention over an f16 cache (0 stays 0, the blocking value becomes -inf).</param>
     public DecoderInputs(GgmlContext ctx, MusicGenDecoderConfig config, int rows, int length, int keys, bool withMask, GgmlType maskType = GgmlType.F32)
@@ -27,7 +26,6 @@ internal sealed class DecoderInputs
         {
             CausalMask = ctx.NewInput("causal_mask", maskType, keys, length);
             _mask = new float[(long)keys * length];
-            if (maskType == GgmlType.F16) _halfMask = new Half[_mask.Length];
         }
         _tokens = new int[length * rows];
         _positions = new int[length];
@@ -74,12 +72,8 @@ internal sealed class DecoderInputs
         if (CausalMask is { } m && _mask is { } mask)
         {
             AttentionMasks.FillCausal(mask, start, _length, Keys);
-            if (_halfMask is null) m.SetData<float>(mask);
-            else
-            {
-                for (var i = 0; i < mask.Length; i++) _halfMask[i] = (Half)mask[i];
-                m.SetData<Half>(_halfMask);
-            }
+            if (m.Type == GgmlType.F16) AttentionMasks.SetHalf(m, mask);
+            else m.SetData<float>(mask);
         }
     }
 }

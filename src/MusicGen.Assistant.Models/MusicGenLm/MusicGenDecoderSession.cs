@@ -39,7 +39,7 @@ public sealed partial class MusicGenDecoderSession : IDisposable
         _stepCrossMask = AttentionMasks.KeyPadding(_keep, Rows, ConditioningLength, 1);
         StepForm = decoder.ChooseStepForm(Rows);
         _stepForm = StepForm.Chosen;
-        Fused = cacheType == GgmlType.F16 && decoder.Backend.IsCpu;
+        Fused = MultiHeadAttention.FusedCacheOn(decoder.Backend, cacheType);
         // head-major values when our one-query attention kernel or the fused attention reads them (a cheap row write
         // per step, no scatter)
         _self = new KvCache(decoder.Backend, _c.NumHiddenLayers, _c.HiddenSize, _c.NumAttentionHeads, capacity, Rows, cacheType,

@@ -55,7 +55,8 @@ public sealed class ServerOptions
         static void Fail(string message) => throw Errors.AssistantException.InvalidRequest(message);
         _ = Engine.ConversationEngine.ParseBackend(Backend);
         if (Threads is < 1 or > 1024) Fail($"Assistant:Threads {Threads} is not between 1 and 1024");
-        if (KvCache?.Trim().ToLowerInvariant() is not ("f32" or "f16")) Fail($"Assistant:KvCache '{KvCache}' is not f32 or f16");
+        try { _ = Compute.ComputeOptions.ParseKvCache(KvCache); }
+        catch (Errors.AssistantException) { Fail($"Assistant:KvCache '{KvCache}' is not f32 or f16"); }
         // store, queue, role and the worker settings, checked against each other (scale-out)
         try { _ = ScaleOut.ScaleOutSettings.From(this); }
         catch (InvalidOperationException e) { Fail(e.Message); }

@@ -37,8 +37,12 @@ internal sealed class AudioStreamer
     {
         var channels = _streams.Length;
         for (var c = 0; c < channels; c++)
-            _streams[c].Push(channels == 1 ? frames : frames.Where((_, k) => k % channels == c).ToArray());
+            _streams[c].Push(ChannelRows(frames, c, channels));
     }
+
+    /// <summary>One channel's codebook rows of a model whose rows alternate channels ([L0, R0, L1, ...] for stereo).</summary>
+    public static int[][] ChannelRows(int[][] rows, int channel, int channels) =>
+        channels == 1 ? rows : rows.Where((_, k) => k % channels == channel).ToArray();
 
     /// <summary>The whole track, one array per channel; throws if frames are missing (a bug, not an input error).</summary>
     public float[][] Finish()

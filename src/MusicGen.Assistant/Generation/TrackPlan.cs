@@ -118,15 +118,12 @@ public sealed record TrackPlan(int Frames, int WindowFrames, int StrideFrames)
         Enumerable.Range(0, codes.GetLength(0)).Select(k => Enumerable.Range(start, end - start).Select(t => codes[k, t]).ToArray()).ToArray();
 
     // item 0's codebook rows (the CLI generates one item at a time)
-    private static int[][] Rows(int[,] codes) =>
-        Enumerable.Range(0, codes.GetLength(0)).Select(k => Enumerable.Range(0, codes.GetLength(1)).Select(t => codes[k, t]).ToArray()).ToArray();
+    private static int[][] Rows(int[,] codes) => FrameRows(codes, 0, codes.GetLength(1));
 
     // Mono models decode directly; stereo ones interleave codebooks [L0, R0, L1, ...] through the mono codec.
     private static float[][] Decode(EncodecCodec codec, int[][] codes, MusicGenDecoderConfig config, ProgressStage progress)
     {
         if (config.AudioChannels == 1) return codec.Decode(codes, progress);
-        var left = codes.Where((_, k) => k % 2 == 0).ToArray();
-        var right = codes.Where((_, k) => k % 2 == 1).ToArray();
-        return [codec.Decode(left, progress)[0], codec.Decode(right, progress)[0]];
+        return Enumerable.Range(0, config.AudioChannels).Select(c => codec.Decode(AudioStreamer.ChannelRows(codes, c, config.AudioChannels), progress)[0]).ToArray();
     }
 }
