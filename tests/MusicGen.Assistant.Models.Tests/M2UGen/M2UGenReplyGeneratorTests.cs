@@ -89,7 +89,7 @@ public class M2UGenReplyGeneratorTests
         using var model = M2UGenLlama.Load(Gguf(set), backend);
         var decoder = M2UGenGenerationParityTests.Decoder(set);
         var audio = model.AudioTokenIds.Count > 0 ? model.AudioTokenIds.ToArray()
-            : Enumerable.Range(0, 8).Select(i => decoder.FindToken($"[AUD{i}]")).OfType<int>().ToArray();
+            : Enumerable.Range(0, AudioTokenCapture.DefaultCount).Select(i => decoder.FindToken($"[AUD{i}]")).OfType<int>().ToArray();
         Assert.NotEmpty(audio);
         var firstAudio = Array.FindIndex(expected, call.Prompt.Length, audio.Contains);
         Assert.True(firstAudio >= 0, "the fixture's greedy generation emits an [AUD] token");

@@ -69,18 +69,7 @@ public class MusicGenDecoderSessionTests
 
         using var session = decoder.StartSession(conditioning, capacity: n);
         session.Feed(Columns(ids, 0, 3));
-        var tokens = new int[rowsK];
-        var step = new float[rowsK * v];
-        var worst = 0f;
-        for (var j = 3; j < n; j++)
-        {
-            if (j == 70) decoder.Forward(Columns(ids, 0, 5), conditioning);
-            for (var r = 0; r < rowsK; r++) tokens[r] = ids[r, j];
-            session.Step(tokens, step);
-            for (var r = 0; r < rowsK; r++)
-                for (var i = 0; i < v; i++)
-                    worst = Math.Max(worst, Math.Abs(step[r * v + i] - teacher[((long)r * n + j) * v + i]));
-        }
+        var worst = WorstStepDifference(session, ids, teacher, v, from: 3, before: j => { if (j == 70) decoder.Forward(Columns(ids, 0, 5), conditioning); });
         Assert.True(worst < 5e-5f, $"cached decoding differs from teacher forcing by up to {worst}");
         Assert.Equal(2, session.StepGraphsBuilt);
     }
@@ -126,16 +115,7 @@ public class MusicGenDecoderSessionTests
             for (var j = 0; j < 2; j++)
                 for (var i = 0; i < v; i++)
                     worst = Math.Max(worst, Math.Abs(first[((long)r * 2 + j) * v + i] - teacher[((long)r * n + j) * v + i]));
-        var tokens = new int[rowsK];
-        var step = new float[rowsK * v];
-        for (var j = 2; j < n; j++)
-        {
-            for (var r = 0; r < rowsK; r++) tokens[r] = ids[r, j];
-            session.Step(tokens, step);
-            for (var r = 0; r < rowsK; r++)
-                for (var i = 0; i < v; i++)
-                    worst = Math.Max(worst, Math.Abs(step[r * v + i] - teacher[((long)r * n + j) * v + i]));
-        }
+        worst = Math.Max(worst, WorstStepDifference(session, ids, teacher, v, from: 2));
         Assert.True(worst is > 0f and < 2e-2f, $"fused attention over an f16 cache moved the logits by {worst}");
         Assert.True(session.StepGraphsBuilt >= (n > MusicGenDecoderSession.StepBucket ? 2 : 1));
     }
@@ -193,6 +173,25 @@ public class MusicGenDecoderSessionTests
         var open = decoder.Forward(ids, new MusicGenConditioning(new float[2 * 5 * 48], null, 2, 5, 48));
         Assert.All(blocked, x => Assert.True(float.IsFinite(x)));
         Assert.Equal(open, blocked);
+    }
+
+    // steps the session through columns from.. of ids; the largest difference from the teacher-forced logits [rows, n, v]
+    private static float WorstStepDifference(MusicGenDecoderSession session, int[,] ids, float[] teacher, int v, int from, Action<int>? before = null)
+    {
+        var (rowsK, n) = (ids.GetLength(0), ids.GetLength(1));
+        var tokens = new int[rowsK];
+        var step = new float[rowsK * v];
+        var worst = 0f;
+        for (var j = from; j < n; j++)
+        {
+            before?.Invoke(j);
+            for (var r = 0; r < rowsK; r++) tokens[r] = ids[r, j];
+            session.Step(tokens, step);
+            for (var r = 0; r < rowsK; r++)
+                for (var i = 0; i < v; i++)
+                    worst = Math.Max(worst, Math.Abs(step[r * v + i] - teacher[((long)r * n + j) * v + i]));
+        }
+        return worst;
     }
 
     internal static int[,] Columns(int[,] m, int from, int count)

@@ -18,10 +18,9 @@ public sealed class JobClaimTests(ScaleOutServers servers) : IDisposable
 
     public void Dispose() => Directory.Delete(_files, recursive: true);
 
-    private RedisJobQueue Queue(RedisConnection redis, int capacity) => new(redis, new ContentAddressedFileStore(new DirectoryBlobStore(_files)),
-        new RedisTurnRelay(redis, new TurnEventHub(), NullLogger<RedisTurnRelay>.Instance), new ServerOptions { Limits = { QueueLength = capacity } });
+    private RedisJobQueue Queue(RedisConnection redis, int capacity) => TestJobs.Queue(redis, _files, capacity);
 
-    private static TurnJob Job(string id) => new(id, "conversation", new EngineTurn([], "text " + id, null, null, "/nowhere.wav", 1, 7), "staging/x.wav");
+    private static TurnJob Job(string id) => TestJobs.Job(id);
 
     [ScaleOutFact]
     public async Task A_full_queue_refuses_and_a_claimed_job_makes_room()

@@ -1,13 +1,8 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using MusicGen.Assistant.Server.Engine;
-using MusicGen.Assistant.Server.Hosting;
-using MusicGen.Assistant.Server.ScaleOut.Files;
 using MusicGen.Assistant.Server.ScaleOut.Postgres;
 using MusicGen.Assistant.Server.ScaleOut.Queue;
 using MusicGen.Assistant.Server.ScaleOut.Tests.Infrastructure;
 using MusicGen.Assistant.Server.ScaleOut.Workers;
 using MusicGen.Assistant.Server.Storage;
-using MusicGen.Assistant.Server.Work;
 
 namespace MusicGen.Assistant.Server.ScaleOut.Tests.Workers;
 
@@ -29,13 +24,12 @@ public sealed class LostJobSweeperTests(ScaleOutServers servers) : IDisposable
         using var redis = await RedisTestState.CleanAsync(servers.Redis);
         using var store = new PostgresConversationStore(await servers.Postgres.NewDatabaseAsync("lost"), distributed: true);
         await store.MigrateAsync();
-        var queue = new RedisJobQueue(redis, new ContentAddressedFileStore(new DirectoryBlobStore(_files)),
-            new RedisTurnRelay(redis, new TurnEventHub(), NullLogger<RedisTurnRelay>.Instance), new ServerOptions());
+        var queue = TestJobs.Queue(redis, _files);
         var c = await store.CreateConversationAsync("sweep");
         async Task Record(string id, bool enqueue)
         {
             await store.AddTurnAsync(id, c.Id, "text " + id, null, 1, null);
-            if (enqueue) Assert.True(queue.TryEnqueue(new TurnJob(id, c.Id, new EngineTurn([], "text " + id, null, null, "/nowhere.wav", 1, 7), "staging/x.wav")));
+            if (enqueue) Assert.True(queue.TryEnqueue(TestJobs.Job(id, c.Id)));
         }
 
         await Record("lost", enqueue: false);       // the web node died before XADD

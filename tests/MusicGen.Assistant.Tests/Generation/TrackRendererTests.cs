@@ -105,14 +105,7 @@ public sealed class TrackRendererTests : IDisposable
         Assert.True(chunks.Count >= 2, $"{chunks.Count} chunk(s)");
         var steps = recorder.Reports.Count(r => !r.Finished);
         Assert.True(chunks[0].StepsDone < steps, $"first chunk after {chunks[0].StepsDone} of {steps} steps");
-        Assert.True(chunks[^1].Chunk.Last);
-        Assert.Equal(chunks.Select(c => c.Chunk.Offset), chunks.Scan(0L, (at, c) => at + c.Chunk.FrameCount));
-        var joined = chunks.SelectMany(c => c.Chunk.Channels[0]).ToArray();
-        Assert.Equal(streamed.Audio.Channels[0], joined);
-        // the same codes decoded in one go after the generation: chunking changes nothing beyond float rounding
-        Assert.Equal(plain.Audio.FrameCount, joined.Length);
-        var worst = joined.Zip(plain.Audio.Channels[0], (a, b) => Math.Abs(a - b)).Max();
-        Assert.True(worst < 1e-4f, $"streamed and plain audio differ by up to {worst}");
+        StreamedAudio.AssertAddsUpTo(chunks.Select(c => c.Chunk).ToList(), streamed, plain);
     }
 
     [Fact]
@@ -133,13 +126,7 @@ public sealed class TrackRendererTests : IDisposable
         var generated = recorder.Reports.Where(r => r.Stage == "generate").ToList();
         var firstWindowEnds = generated.FindIndex(r => r.Done >= plan.WindowFrames);
         Assert.True(chunks[0].Reports <= firstWindowEnds + 1, $"first chunk after {chunks[0].Reports} reports; the first window ends at report {firstWindowEnds}");
-        Assert.True(chunks[^1].Chunk.Last);
-        Assert.Equal(chunks.Select(c => c.Chunk.Offset), chunks.Scan(0L, (at, c) => at + c.Chunk.FrameCount));
-        var joined = chunks.SelectMany(c => c.Chunk.Channels[0]).ToArray();
-        Assert.Equal(streamed.Audio.Channels[0], joined);
-        Assert.Equal(plain.Audio.FrameCount, joined.Length);
-        var worst = joined.Zip(plain.Audio.Channels[0], (a, b) => Math.Abs(a - b)).Max();
-        Assert.True(worst < 1e-4f, $"streamed and plain audio differ by up to {worst}");
+        StreamedAudio.AssertAddsUpTo(chunks.Select(c => c.Chunk).ToList(), streamed, plain);
     }
 }
 
@@ -175,17 +162,27 @@ public sealed class StereoStreamingTests : IDisposable
 
             Assert.True(chunks.Count >= 2, $"{seconds} s: {chunks.Count} chunk(s)");
             Assert.All(chunks, c => Assert.Equal(2, c.Channels.Length));
-            Assert.True(chunks[^1].Last);
-            Assert.Equal(chunks.Select(c => c.Offset), chunks.Scan(0L, (at, c) => at + c.FrameCount));
-            for (var ch = 0; ch < 2; ch++)
-            {
-                var joined = chunks.SelectMany(c => c.Channels[ch]).ToArray();
-                Assert.Equal(streamed.Audio.Channels[ch], joined);
-                Assert.Equal(plain.Audio.FrameCount, joined.Length);
-                var worst = joined.Zip(plain.Audio.Channels[ch], (a, b) => Math.Abs(a - b)).Max();
-                Assert.True(worst < 1e-4f, $"{seconds} s, channel {ch}: streamed and plain audio differ by up to {worst}");
-            }
+            StreamedAudio.AssertAddsUpTo(chunks, streamed, plain);
             Assert.NotEqual(streamed.Audio.Channels[0], streamed.Audio.Channels[1]);
+        }
+    }
+}
+
+/// <summary>What every streamed render must show: gapless chunks in order, the last one marked, adding up to the track.</summary>
+internal static class StreamedAudio
+{
+    public static void AssertAddsUpTo(IReadOnlyList<AudioChunk> chunks, RenderedTrack streamed, RenderedTrack plain)
+    {
+        Assert.True(chunks[^1].Last);
+        Assert.Equal(chunks.Select(c => c.Offset), chunks.Scan(0L, (at, c) => at + c.FrameCount));
+        for (var ch = 0; ch < streamed.Audio.ChannelCount; ch++)
+        {
+            var joined = chunks.SelectMany(c => c.Channels[ch]).ToArray();
+            Assert.Equal(streamed.Audio.Channels[ch], joined);
+            // the same codes decoded in one go after the generation: chunking changes nothing beyond float rounding
+            Assert.Equal(plain.Audio.FrameCount, joined.Length);
+            var worst = joined.Zip(plain.Audio.Channels[ch], (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(worst < 1e-4f, $"channel {ch}: streamed and plain audio differ by up to {worst}");
         }
     }
 }
