@@ -132,6 +132,31 @@ public sealed unsafe partial class GgmlContext
         return new Tensor(t).Named(op);
     }
 
+    /// <summary>
+    /// <see cref="MulMat"/> for a weight packed for our integer product kernel (<see cref="Int8Products"/>): w {k, m},
+    /// x {k, n, ...} F32 with contiguous rows -> {m, n, ...} F32. Two nodes: the activations quantized per column,
+    /// then the product (<see cref="Kernels.Int8ProductKernel"/>).
+    /// </summary>
+    public Tensor Int8Product(Tensor w, Tensor x)
+    {
+        const string op = "int8_product";
+        Require(w.IsInt8Packed && w.Ptr->ViewSrc == 0, op, () => $"{S(w)} is not a whole packed weight (a view of one has no packed layout)");
+        Require(!Differentiable, op, () => $"the packed weight {S(w)} has no backward; a training model keeps its weights unpacked");
+        Require(w.Ne0 == x.Ne0, op, () => $"inner sizes differ: {S(w)} vs {S(x)}");
+        Require(x.Type == GgmlType.F32 && x.Nb(0) == 4, op, () => $"{S(x)} must be F32 with contiguous rows");
+        EnsureRoom(2);
+        var args = stackalloc GgmlTensorStruct*[2];
+        args[0] = x.Ptr;
+        var columns = x.Ne1 * x.Ne2 * x.Ne3;
+        var quantized = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.I8, Kernels.Int8Layout.ColumnBytes(x.Ne0), columns, 1, 1, args, 1,
+            &Kernels.Int8ProductKernel.Quantize, -1, 0);
+        new Tensor(quantized).Named("int8_activations");
+        args[0] = quantized;
+        args[1] = w.Ptr;
+        return new Tensor(GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, w.Ne1, x.Ne1, x.Ne2, x.Ne3, args, 2,
+            &Kernels.Int8ProductKernel.Multiply, -1, 0)).Named(op);
+    }
+
     /// <summary>Longest weight row (taps·in) <see cref="ConvFrames"/> takes for a conv with fewer than 8 outputs.</summary>
     public const int MaxDirectDotRow = Kernels.ConvFramesKernel.MaxDotRow;
 

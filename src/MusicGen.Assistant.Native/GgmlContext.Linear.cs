@@ -11,6 +11,7 @@ public sealed unsafe partial class GgmlContext
     /// </summary>
     public Tensor MulMat(Tensor w, Tensor x)
     {
+        if (w.IsInt8Packed) return Int8Product(w, x);
         Require(w.Ne0 == x.Ne0, "mul_mat", () => $"inner sizes differ: {S(w)} vs {S(x)}");
         Require(x.Ne2 % w.Ne2 == 0 && x.Ne3 % w.Ne3 == 0, "mul_mat", () => $"{S(w)} cannot be broadcast over {S(x)}");
         Require(w.Nb(0) == GgmlTypeSizes.BytesPerBlock(w.Type) && w.Nb(1) >= w.Nb(0), "mul_mat", () => $"{S(w)} must not be transposed or permuted");

@@ -33,6 +33,7 @@ public sealed unsafe partial class GgmlContext
     {
         Require(ne.Length is >= 1 and <= 4 && nbRest.Length == ne.Length - 1, "view", () => "1 to 4 sizes and one stride per dimension after the first");
         Require(ne.All(n => n > 0) && offset >= 0, "view", () => $"bad sizes [{string.Join(", ", ne)}] or offset {offset}");
+        Require(!a.IsInt8Packed, "view", () => $"{S(a)} is packed for the integer product kernel: its bytes are not {a.Type} rows to view");
         var nb = new long[ne.Length];
         nb[0] = GgmlTypeSizes.BytesPerBlock(a.Type);
         for (var i = 1; i < ne.Length; i++) nb[i] = nbRest[i - 1];

@@ -40,6 +40,9 @@ public readonly unsafe struct Tensor : IEquatable<Tensor>
 
     /// <summary>Whether the tensor lives in the CPU's repacked weight memory (<see cref="CpuRepack"/>).</summary>
     public bool IsRepacked => CpuRepack.Holds(this);
+
+    /// <summary>Whether this weight is kept for our integer product kernel (<see cref="Int8Products"/>).</summary>
+    public bool IsInt8Packed => Int8Products.Holds(this);
     internal nint Handle => (nint)Ptr;
 
     /// <summary>Number of dimensions ignoring trailing 1s (at least 1).</summary>
@@ -76,7 +79,9 @@ public readonly unsafe struct Tensor : IEquatable<Tensor>
     {
         var bytes = (long)data.Length * sizeof(T);
         CheckIo(bytes, byteOffset, "write");
-        fixed (T* p = data) GgmlBackendApi.ggml_backend_tensor_set(Ptr, p, (nuint)byteOffset, (nuint)bytes);
+        fixed (T* p = data)
+            if (IsInt8Packed) Kernels.Int8Layout.PackWeight(new ReadOnlySpan<byte>(p, checked((int)bytes)), Ne0, Ne1, (byte*)Ptr->Data);
+            else GgmlBackendApi.ggml_backend_tensor_set(Ptr, p, (nuint)byteOffset, (nuint)bytes);
     }
 
     /// <summary>Copies the tensor's data (or a byte range of it) to host memory.</summary>
@@ -121,6 +126,8 @@ public readonly unsafe struct Tensor : IEquatable<Tensor>
         // ggml repacks a whole tensor as it is written and cannot give it back (it would assert or read a null getter)
         if (IsRepacked && (what != "write" || offset != 0 || bytes != ByteCount))
             throw new GgmlException($"cannot {what} {(what == "write" ? "part of " : "")}tensor '{Name}': it is stored repacked for the CPU's matrix kernels (written whole, never read back)");
+        if (IsInt8Packed && (what != "write" || offset != 0 || bytes != ByteCount))
+            throw new GgmlException($"cannot {what} {(what == "write" ? "part of " : "")}tensor '{Name}': it is stored packed for the integer product kernel (written whole, never read back)");
     }
 
     public bool Equals(Tensor other) => Ptr == other.Ptr;

@@ -9,17 +9,19 @@ namespace MusicGen.Assistant.Benchmarks.Encoders;
 /// <c>encoder-products</c>: one encoder weight product (a whole sequence of activations times a weight matrix, the
 /// compute-bound GEMM that dominates an encoder besides attention) for each weight type, timed in alternation. ggml
 /// converts the F32 activations to the type's dot-product partner first (F16 for F16, BF16 for BF16, Q8_0 for Q8_0),
-/// which is included. With one thread the product runs on this thread and is timed by its CPU time.
+/// which is included. <c>int8</c> is the same Q8_0 weight packed for our integer product kernel (<see cref="Int8Products"/>,
+/// what the encoders load), <c>q8_0</c> ggml's own product; q4_0 and q4_K are in the CPU's repacked layout where
+/// ggml has one. With one thread the product runs on this thread and is timed by its CPU time.
 /// </summary>
 public sealed class EncoderProductsBenchmark : IBenchmark
 {
     public string Name => "encoder-products";
-    public string Usage => "encoder-products [--types f32,f16,bf16,q8_0] [--in 1024] [--out 4096] [--columns 2249] [--threads 1] [--repeat 7]\n" +
+    public string Usage => "encoder-products [--types f32,f16,bf16,q8_0,int8,q4_0,q4_K] [--in 1024] [--out 4096] [--columns 2249] [--threads 1] [--repeat 7]\n" +
                            "        (columns: MERT 30 s = 2249 frames, ViT 197 tokens, ViViT 3137)";
 
     public int Run(BenchArguments args)
     {
-        var types = args.Text("types", "f32,f16,bf16,q8_0").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var types = args.Text("types", "f32,bf16,q8_0,int8").Split(',', StringSplitOptions.RemoveEmptyEntries);
         var width = args.Int("in", 1024, 32, 16384);
         var outputs = args.Int("out", 4096, 1, 65536);
         var columns = args.Int("columns", 2249, 1, 100000);
@@ -28,7 +30,7 @@ public sealed class EncoderProductsBenchmark : IBenchmark
         args.RejectUnknown(Name);
         using var backend = ComputeBackend.Create(BackendKind.Cpu, threads);
         BenchEnvironment.Print(backend);
-        var products = types.Select(t => new Product(backend, Parse(t), width, outputs, columns)).ToList();
+        var products = types.Select(t => new Product(backend, Parse(t), t == "int8", width, outputs, columns)).ToList();
         try
         {
             var samples = products.Select(_ => new Samples()).ToList();
@@ -53,8 +55,8 @@ public sealed class EncoderProductsBenchmark : IBenchmark
 
     private static GgmlType Parse(string name) => name switch
     {
-        "f32" => GgmlType.F32, "f16" => GgmlType.F16, "bf16" => GgmlType.BF16, "q8_0" => GgmlType.Q8_0, "q4_0" => GgmlType.Q4_0,
-        _ => throw new BenchUsageException($"--types takes f32, f16, bf16, q8_0, q4_0, not '{name}'"),
+        "f32" => GgmlType.F32, "f16" => GgmlType.F16, "bf16" => GgmlType.BF16, "q8_0" or "int8" => GgmlType.Q8_0, "q4_0" => GgmlType.Q4_0, "q4_K" => GgmlType.Q4_K,
+        _ => throw new BenchUsageException($"--types takes f32, f16, bf16, q8_0, int8, q4_0, q4_K, not '{name}'"),
     };
 
     private sealed class Product : IDisposable
@@ -65,11 +67,12 @@ public sealed class EncoderProductsBenchmark : IBenchmark
         private readonly ComputeGraph _graph;
         private readonly bool _cpuClock;
 
-        public Product(ComputeBackend backend, GgmlType type, int width, int outputs, int columns)
+        public Product(ComputeBackend backend, GgmlType type, bool int8, int width, int outputs, int columns)
         {
-            _store = new TensorStore(backend, 4);
-            var w = _store.Context.NewTensor(type, width, outputs);
+            _store = new TensorStore(backend, 4, int8Products: int8);
+            var w = _store.NewMatrix(type, [width, outputs]);
             _store.Allocate();
+            if (int8 && !w.IsInt8Packed) throw new BenchUsageException("int8: this CPU has no AVX-VNNI (or MGA_INT8=0), the weight was not packed");
             var rng = new Random(9);
             w.SetData<byte>(Quantizer.Quantize(Enumerable.Range(0, width * outputs).Select(_ => (float)(rng.NextDouble() - 0.5) * 0.1f).ToArray(), width, type));
             _ctx = new GgmlContext(8);

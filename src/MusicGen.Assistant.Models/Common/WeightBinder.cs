@@ -15,17 +15,19 @@ public sealed class WeightBinder(GgufFile file, TensorStore store)
     /// <summary>
     /// A weight store for <paramref name="file"/>'s tensors: room for the config's <paramref name="estimate"/>, but never
     /// for more than the file holds (every weight is one of its tensors) plus a few computed ones, so a size in the
-    /// metadata that the file cannot back never sizes a ggml context.
+    /// metadata that the file cannot back never sizes a ggml context. <paramref name="int8Products"/>: the store packs
+    /// the Q8_0 weights declared with <see cref="RequireMatrix"/> for the integer product kernel (<see cref="Int8Products"/>),
+    /// worth it for weights multiplied with whole sequences at once (an encoder's).
     /// </summary>
-    public static TensorStore NewStore(GgufFile file, ComputeBackend backend, long estimate) =>
-        new(backend, (int)Math.Clamp(estimate, 1, file.Tensors.Count + 16L));
+    public static TensorStore NewStore(GgufFile file, ComputeBackend backend, long estimate, bool int8Products = false) =>
+        new(backend, (int)Math.Clamp(estimate, 1, file.Tensors.Count + 16L), int8Products: int8Products);
 
     /// <summary>Declares a tensor that must be present with exactly this ggml shape.</summary>
     public Tensor Require(string name, long[] ne, params GgmlType[] allowedTypes) => Declare(name, ne, allowedTypes, matrix: false);
 
     /// <summary>
     /// <see cref="Require"/> for a weight that is only ever the weight operand of matrix products with F32 activations
-    /// (never gathered, viewed or read back): the store may keep it repacked for the CPU's kernels
+    /// (never gathered, viewed or read back): the store may keep it repacked for the CPU's kernels or packed for ours
     /// (<see cref="TensorStore.NewMatrix"/>).
     /// </summary>
     public Tensor RequireMatrix(string name, long[] ne, params GgmlType[] allowedTypes) => Declare(name, ne, allowedTypes, matrix: true);

@@ -22,21 +22,25 @@ public sealed class HubertWeights : IDisposable
     public HubertWeights(GgufFile file, HubertConfig config, ComputeBackend backend)
     {
         Config = config.Validate();
-        _store = WeightBinder.NewStore(file, backend, 4L * config.ConvLayers + 16L * config.NumHiddenLayers + 16);
+        _store = WeightBinder.NewStore(file, backend, 4L * config.ConvLayers + 16L * config.NumHiddenLayers + 16, int8Products: true);
         try
         {
             var b = new WeightBinder(file, _store);
             long h = config.HiddenSize, ff = config.IntermediateSize;
             LayerNormWeights Norm(string weight, string bias, long width, double eps) =>
                 new(b.Require(weight, [width], GgmlType.F32), b.Require(bias, [width], GgmlType.F32), (float)eps);
+            // the projections are only ever multiplied whole (packed or repacked where the CPU has kernels for them);
+            // the grouped positional conv's matrix is viewed per group, so it stays plain
             LinearWeights Linear(string weight, string bias, long inputs, long outputs) =>
+                new(b.RequireMatrix(weight, [inputs, outputs], Matrices), b.Require(bias, [outputs], GgmlType.F32));
+            LinearWeights Viewed(string weight, string bias, long inputs, long outputs) =>
                 new(b.Require(weight, [inputs, outputs], Matrices), b.Require(bias, [outputs], GgmlType.F32));
 
             Convs = Enumerable.Range(0, config.ConvLayers).Select(i =>
             {
                 int cin = i == 0 ? 1 : config.ConvDim[i - 1], cout = config.ConvDim[i], k = config.ConvKernel[i];
                 return new HubertConvWeights(i, cin, cout, k, config.ConvStride[i],
-                    b.Require(HubertKeys.ConvWeight(i), [(long)k * cin, cout], Matrices),
+                    b.RequireMatrix(HubertKeys.ConvWeight(i), [(long)k * cin, cout], Matrices), // multiplied whole with im2col's columns
                     config.ConvBias ? b.Require(HubertKeys.ConvBiasTensor(i), [cout], GgmlType.F32) : null,
                     config.UsesLayerNormConvs || i == 0
                         ? Norm(HubertKeys.ConvNormWeight(i), HubertKeys.ConvNormBias(i), cout, HubertConfig.ConvNormEps)
@@ -46,7 +50,7 @@ public sealed class HubertWeights : IDisposable
                 ? Norm(HubertKeys.FeatureProjectionNormWeight, HubertKeys.FeatureProjectionNormBias, config.ConvChannels, config.LayerNormEps)
                 : null;
             FeatureProjection = Linear(HubertKeys.FeatureProjectionWeight, HubertKeys.FeatureProjectionBias, config.ConvChannels, h);
-            PositionalConv = Linear(HubertKeys.PositionalConvWeight, HubertKeys.PositionalConvBias,
+            PositionalConv = Viewed(HubertKeys.PositionalConvWeight, HubertKeys.PositionalConvBias,
                 (long)config.NumConvPosEmbeddings * (h / config.NumConvPosEmbeddingGroups), h);
             EncoderNorm = Norm(HubertKeys.EncoderNormWeight, HubertKeys.EncoderNormBias, h, config.LayerNormEps);
             Layers = Enumerable.Range(0, config.NumHiddenLayers).Select(i => new HubertLayerWeights(

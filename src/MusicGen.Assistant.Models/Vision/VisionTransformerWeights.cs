@@ -22,7 +22,7 @@ public sealed class VisionTransformerWeights : IDisposable
     {
         Config = config.Validate();
         var k = VisionKeys.For(config.Family);
-        _store = WeightBinder.NewStore(file, backend, 16L * config.NumHiddenLayers + 16);
+        _store = WeightBinder.NewStore(file, backend, 16L * config.NumHiddenLayers + 16, int8Products: true);
         try
         {
             var b = new WeightBinder(file, _store);
@@ -31,7 +31,7 @@ public sealed class VisionTransformerWeights : IDisposable
             Tensor Vector(string name, long n) => b.Require(name, [n], GgmlType.F32);
             LayerNormWeights Norm(string module) => new(Vector(module + ".weight", d), Vector(module + ".bias", d), eps);
             LinearWeights Linear(string module, long inputs, long outputs, bool bias = true) =>
-                new(b.Require(module + ".weight", [inputs, outputs], Matrices), bias ? Vector(module + ".bias", outputs) : null);
+                new(b.RequireMatrix(module + ".weight", [inputs, outputs], Matrices), bias ? Vector(module + ".bias", outputs) : null); // only multiplied whole
 
             PatchEmbedding = Linear(k.Patch, config.PatchVectorLength, d);
             ClassEmbedding = Vector(k.ClassEmbedding, d);

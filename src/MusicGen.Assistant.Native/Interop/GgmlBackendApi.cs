@@ -54,6 +54,9 @@ internal static unsafe partial class GgmlBackendApi
     [LibraryImport(NativeNames.GgmlBase)] public static partial void ggml_backend_tensor_set(GgmlTensorStruct* t, void* data, nuint offset, nuint size);
     [LibraryImport(NativeNames.GgmlBase)] public static partial void ggml_backend_tensor_get(GgmlTensorStruct* t, void* data, nuint offset, nuint size);
     [LibraryImport(NativeNames.GgmlBase)] public static partial nint ggml_backend_cpu_buffer_type();
+    [LibraryImport(NativeNames.GgmlBase)] public static partial nint ggml_backend_buft_alloc_buffer(nint buft, nuint size);
+    [LibraryImport(NativeNames.GgmlBase)] public static partial void* ggml_backend_buffer_get_base(nint buffer);
+    [LibraryImport(NativeNames.GgmlBase)] public static partial int ggml_backend_tensor_alloc(nint buffer, GgmlTensorStruct* tensor, void* addr);
 
     // scheduler
     [LibraryImport(NativeNames.GgmlBase)] public static partial nint ggml_backend_sched_new(nint* backends, nint* bufts, int nBackends, nuint graphSize, [MarshalAs(UnmanagedType.U1)] bool parallel, [MarshalAs(UnmanagedType.U1)] bool opOffload);

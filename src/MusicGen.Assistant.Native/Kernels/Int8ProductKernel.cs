@@ -1,0 +1,154 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using MusicGen.Assistant.Native.Interop;
+
+namespace MusicGen.Assistant.Native.Kernels;
+
+/// <summary>
+/// y = x·Wᵀ for a Q8_0 weight in <see cref="Int8Layout"/>, as two ggml custom ops: <see cref="Quantize"/> turns the
+/// F32 activations into Q8_0-style bytes, <see cref="Multiply"/> multiplies them with integer dot products
+/// (vpdpbusd: 4 byte products summed into each of 8 int32 lanes, one lane per weight row). Per block of 32 inputs the
+/// int32 sums start from the rows' -128·Σw (the unsigned offset of the activations), then are scaled by the two
+/// blocks' scales into F32 sums: the arithmetic of ggml's Q8_0 dot product, with the scales kept in F32. ggml's own
+/// Q8_0 product forms one row-by-column dot at a time and pays the scaling per pair; here the 8 rows of a group share
+/// each instruction and each scaling, and a tile of 4 columns shares each weight load.
+/// </summary>
+public static unsafe class Int8ProductKernel
+{
+    /// <summary>Whether this CPU has the 256-bit integer dot product (AVX-VNNI) and FMA the kernel is written with.</summary>
+    public static bool Supported => AvxVnni.IsSupported && Fma.IsSupported && Avx2.IsSupported;
+
+    private const int Tile = 4;
+    private const int ColumnChunk = 64; // columns whose bytes stay in cache while every group of the thread passes over them
+
+    /// <summary>src[0] F32 {k, n1, n2, n3} (contiguous rows) -> dst I8 {ColumnBytes(k), n1·n2·n3}.</summary>
+    [UnmanagedCallersOnly]
+    internal static void Quantize(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
+    {
+        var x = (GgmlTensorStruct*)dst->Src[0];
+        long k = x->Ne[0], n1 = x->Ne[1], n2 = x->Ne[2];
+        var columns = dst->Ne[1];
+        var stride = dst->Nb[1];
+        var (from, to) = Share(columns, ith, nth);
+        for (var c = from; c < to; c++)
+        {
+            long i1 = c % n1, i2 = c / n1 % n2, i3 = c / (n1 * n2);
+            var column = (float*)((byte*)x->Data + i1 * (long)x->Nb[1] + i2 * (long)x->Nb[2] + i3 * (long)x->Nb[3]);
+            QuantizeColumn(column, k, (byte*)dst->Data + c * (long)stride);
+        }
+    }
+
+    /// <summary>Quantizes one column of k floats into k unsigned bytes and k/32 scales (<see cref="Int8Layout"/>).</summary>
+    public static void QuantizeColumn(float* x, long k, byte* destination)
+    {
+        var scales = (float*)(destination + k);
+        var offset = Vector256.Create(128);
+        for (long b = 0; b < k / Int8Layout.Block; b++)
+        {
+            var p = x + b * Int8Layout.Block;
+            Vector256<float> v0 = Vector256.Load(p), v1 = Vector256.Load(p + 8), v2 = Vector256.Load(p + 16), v3 = Vector256.Load(p + 24);
+            var m = Vector256.Max(Vector256.Max(Vector256.Abs(v0), Vector256.Abs(v1)), Vector256.Max(Vector256.Abs(v2), Vector256.Abs(v3)));
+            var m4 = Vector128.Max(m.GetLower(), m.GetUpper());
+            var amax = MathF.Max(MathF.Max(m4[0], m4[1]), MathF.Max(m4[2], m4[3]));
+            var sum = v0 + v1 + v2 + v3;
+            if (!Vector256.EqualsAll(sum, sum)) amax = float.NaN; // a NaN or ±inf input leaves its block's outputs non-finite, not a silent number
+            var d = amax / 127f;
+            var id = Vector256.Create(d != 0f ? 1f / d : 0f);
+            scales[b] = d;
+            // cvtps2dq rounds to nearest even; |x·id| ≤ 127, so the shifted values are 1..255
+            var q0 = Avx.ConvertToVector256Int32(v0 * id) + offset;
+            var q1 = Avx.ConvertToVector256Int32(v1 * id) + offset;
+            var q2 = Avx.ConvertToVector256Int32(v2 * id) + offset;
+            var q3 = Avx.ConvertToVector256Int32(v3 * id) + offset;
+            Vector256.Narrow(Vector256.Narrow(q0, q1).AsUInt16(), Vector256.Narrow(q2, q3).AsUInt16())
+                .Store(destination + b * Int8Layout.Block);
+        }
+    }
+
+    /// <summary>src[0] I8 {ColumnBytes(k), columns} from <see cref="Quantize"/>, src[1] the packed weight {k, n} ->
+    /// dst F32 {n, columns...}. Threads take whole groups of 8 rows.</summary>
+    [UnmanagedCallersOnly]
+    internal static void Multiply(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
+    {
+        var xq = (GgmlTensorStruct*)dst->Src[0];
+        var w = (GgmlTensorStruct*)dst->Src[1];
+        long k = w->Ne[0], n = w->Ne[1];
+        Multiply((byte*)w->Data, (byte*)xq->Data, (long)xq->Nb[1], xq->Ne[1], k, n, (float*)dst->Data, Share(n / Int8Layout.Rows, ith, nth));
+    }
+
+    /// <summary>Rows 8·groups.from .. 8·groups.to of y {n, columns} = activations · packed weightᵀ.</summary>
+    public static void Multiply(byte* weight, byte* activations, long columnBytes, long columns, long k, long n, float* y, (long From, long To) groups)
+    {
+        var blocks = k / Int8Layout.Block;
+        var groupBytes = Int8Layout.GroupBytes(k);
+        for (long c0 = 0; c0 < columns; c0 += ColumnChunk)
+        {
+            var c1 = Math.Min(columns, c0 + ColumnChunk);
+            for (var g = groups.From; g < groups.To; g++)
+            {
+                var wg = weight + g * groupBytes;
+                var c = c0;
+                for (; c + Tile <= c1; c += Tile)
+                    Tile4(wg, blocks, activations + c * columnBytes, columnBytes, k, y + c * n + g * Int8Layout.Rows, n);
+                for (; c < c1; c++)
+                    Tile1(wg, blocks, activations + c * columnBytes, k, y + c * n + g * Int8Layout.Rows);
+            }
+        }
+    }
+
+    private static (long From, long To) Share(long count, int ith, int nth) => (count * ith / nth, count * (ith + 1) / nth);
+
+    /// <summary>8 rows × 4 columns: each weight load feeds four dot products, each column's 4 input bytes are broadcast.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile4(byte* wg, long blocks, byte* a0, long columnBytes, long k, float* y, long n)
+    {
+        byte* a1 = a0 + columnBytes, a2 = a1 + columnBytes, a3 = a2 + columnBytes;
+        float* d0 = (float*)(a0 + k), d1 = (float*)(a1 + k), d2 = (float*)(a2 + k), d3 = (float*)(a3 + k);
+        Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
+        for (long b = 0; b < blocks; b++)
+        {
+            var block = wg + b * Int8Layout.GroupBlockBytes;
+            var start = Avx.LoadVector256((int*)(block + Int8Layout.OffsetsOffset));
+            Vector256<int> i0 = start, i1 = start, i2 = start, i3 = start;
+            var at = b * Int8Layout.Block;
+            for (var j = 0; j < Int8Layout.Block / 4; j++)
+            {
+                var wv = Avx.LoadVector256((sbyte*)(block + j * 32));
+                var o = at + j * 4;
+                i0 = AvxVnni.MultiplyWideningAndAdd(i0, Vector256.Create(*(int*)(a0 + o)).AsByte(), wv);
+                i1 = AvxVnni.MultiplyWideningAndAdd(i1, Vector256.Create(*(int*)(a1 + o)).AsByte(), wv);
+                i2 = AvxVnni.MultiplyWideningAndAdd(i2, Vector256.Create(*(int*)(a2 + o)).AsByte(), wv);
+                i3 = AvxVnni.MultiplyWideningAndAdd(i3, Vector256.Create(*(int*)(a3 + o)).AsByte(), wv);
+            }
+            var ws = Avx.LoadVector256((float*)(block + Int8Layout.ScalesOffset));
+            f0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(i0), ws * Vector256.Create(d0[b]), f0);
+            f1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(i1), ws * Vector256.Create(d1[b]), f1);
+            f2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(i2), ws * Vector256.Create(d2[b]), f2);
+            f3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(i3), ws * Vector256.Create(d3[b]), f3);
+        }
+        f0.Store(y);
+        f1.Store(y + n);
+        f2.Store(y + 2 * n);
+        f3.Store(y + 3 * n);
+    }
+
+    /// <summary>8 rows × 1 column, for the columns left over after the tiles of 4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile1(byte* wg, long blocks, byte* a, long k, float* y)
+    {
+        var d = (float*)(a + k);
+        Vector256<float> f = default;
+        for (long b = 0; b < blocks; b++)
+        {
+            var block = wg + b * Int8Layout.GroupBlockBytes;
+            var i = Avx.LoadVector256((int*)(block + Int8Layout.OffsetsOffset));
+            var at = b * Int8Layout.Block;
+            for (var j = 0; j < Int8Layout.Block / 4; j++)
+                i = AvxVnni.MultiplyWideningAndAdd(i, Vector256.Create(*(int*)(a + at + j * 4)).AsByte(), Avx.LoadVector256((sbyte*)(block + j * 32)));
+            f = Fma.MultiplyAdd(Avx.ConvertToVector256Single(i), Avx.LoadVector256((float*)(block + Int8Layout.ScalesOffset)) * Vector256.Create(d[b]), f);
+        }
+        f.Store(y);
+    }
+}
