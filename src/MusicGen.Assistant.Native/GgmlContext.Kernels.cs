@@ -92,6 +92,22 @@ public sealed unsafe partial class GgmlContext
     }
 
     /// <summary>
+    /// gelu_fast (the tanh approximation in float, not ggml's fp16 table) by our vectorized kernel
+    /// (<see cref="Kernels.GeluTanhKernel"/>) in one pass. Same shape, contiguous F32.
+    /// </summary>
+    public Tensor GeluTanhKernel(Tensor x)
+    {
+        RequireF32(x, "gelu_tanh_kernel");
+        RequireContiguous(x, "gelu_tanh_kernel");
+        if (Differentiable) return GeluTanhComposite(x); // a custom op has no backward
+        EnsureRoom(1);
+        var args = stackalloc GgmlTensorStruct*[1];
+        args[0] = x.Ptr;
+        return new Tensor(GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, x.Ne0, x.Ne1, x.Ne2, x.Ne3, args, 1,
+            &Kernels.GeluTanhKernel.Run, -1, 0)).Named("gelu_tanh_kernel");
+    }
+
+    /// <summary>
     /// softmax(scale·q·kᵀ + mask)·v for one query per row by our kernel (<see cref="Kernels.OneQueryAttentionKernel"/>),
     /// heads merged: query {width, 1, rows} (contiguous F32), keys {hd, n_kv, heads, rows} (F32 with contiguous rows)
     /// and transposed values {n_kv, hd, heads, rows} (F32, contiguous along n_kv, or a permuted view of head-major
@@ -155,6 +171,70 @@ public sealed unsafe partial class GgmlContext
         args[1] = w.Ptr;
         return new Tensor(GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, w.Ne1, x.Ne1, x.Ne2, x.Ne3, args, 2,
             &Kernels.Int8ProductKernel.Multiply, -1, 0)).Named(op);
+    }
+
+    /// <summary>
+    /// A convolution (no padding) over channels-first frames {in, L, B} (F32, contiguous) with a packed kernel
+    /// w {taps·in, out} (<see cref="Int8Products"/>; GGUF order, taps fastest): {out, T, B}, T = (L - taps) / stride + 1.
+    /// The im2col columns are quantized straight from the frames (<see cref="Kernels.Int8FramesKernel"/>), then multiplied.
+    /// </summary>
+    public Tensor Int8ConvFrames(Tensor w, Tensor frames, int taps, int stride)
+    {
+        const string op = "int8_conv_frames";
+        Require(w.IsInt8Packed && w.Ptr->ViewSrc == 0, op, () => $"{S(w)} is not a whole packed weight");
+        Require(!Differentiable, op, () => "a custom kernel has no backward");
+        RequireF32(frames, op);
+        RequireContiguous(frames, op);
+        Require(frames.Ne3 == 1, op, () => $"frames {S(frames)} must be {{channels, time, batch}}");
+        Require(taps >= 1 && stride >= 1 && w.Ne0 == (long)taps * frames.Ne0, op,
+            () => $"kernel {S(w)} is not {taps} taps of the {frames.Ne0} channels of {S(frames)}");
+        Require(frames.Ne1 >= taps, op, () => $"{frames.Ne1} frames are fewer than the kernel's {taps} taps");
+        var count = (frames.Ne1 - taps) / stride + 1;
+        EnsureRoom(2);
+        var args = stackalloc GgmlTensorStruct*[2];
+        args[0] = frames.Ptr;
+        var quantized = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.I8, Kernels.Int8Layout.ColumnBytes(w.Ne0), count, frames.Ne2, 1, args, 1,
+            &Kernels.Int8FramesKernel.Quantize, -1, 0);
+        SetKernelParams(quantized, taps, stride);
+        new Tensor(quantized).Named("int8_frames");
+        args[0] = quantized;
+        args[1] = w.Ptr;
+        return new Tensor(GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, w.Ne1, count, frames.Ne2, 1, args, 2,
+            &Kernels.Int8ProductKernel.Multiply, -1, 0)).Named(op);
+    }
+
+    /// <summary>
+    /// Unmasked multi-head attention softmax(scale·q·kᵀ)·v by our integer kernel (<see cref="Kernels.Int8AttentionKernel"/>):
+    /// q, k, v the projections {width, n, items} (F32, contiguous rows), heads of a whole number of 32 dims ->
+    /// {width, n, items} with the heads merged. For encoders whose projections are Q8_0 already.
+    /// </summary>
+    public Tensor Int8Attention(Tensor query, Tensor key, Tensor value, int heads, float scale)
+    {
+        const string op = "int8_attention";
+        Require(!Differentiable, op, () => "a custom kernel has no backward");
+        foreach (var x in new[] { query, key, value })
+        {
+            RequireF32(x, op);
+            Require(x.Nb(0) == 4 && x.Ne3 == 1, op, () => $"{S(x)} must be {{width, n, items}} with contiguous rows");
+        }
+        Require(key.Ne0 == query.Ne0 && value.Ne0 == query.Ne0 && key.Ne1 == query.Ne1 && value.Ne1 == query.Ne1 &&
+                key.Ne2 == query.Ne2 && value.Ne2 == query.Ne2, op, () => $"query {S(query)}, key {S(key)} and value {S(value)} differ");
+        Require(heads > 0 && query.Ne0 % heads == 0 && Kernels.Int8AttentionKernel.Takes(query.Ne0 / heads), op,
+            () => $"{heads} heads of {S(query)} are not whole blocks of 32 dims");
+        Require(float.IsFinite(scale), op, () => $"scale {scale} is not finite");
+        EnsureRoom(2);
+        var args = stackalloc GgmlTensorStruct*[2];
+        args[0] = key.Ptr;
+        args[1] = value.Ptr;
+        var packed = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.I8, Kernels.Int8AttentionKernel.HeadBytes(query.Ne0 / heads, query.Ne1),
+            heads * query.Ne2, 1, 1, args, 2, &Kernels.Int8AttentionKernel.Pack, -1, heads);
+        new Tensor(packed).Named("int8_keys_values");
+        args[0] = query.Ptr;
+        args[1] = packed;
+        var t = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, query.Ne0, query.Ne1, query.Ne2, 1, args, 2,
+            &Kernels.Int8AttentionKernel.Attend, -1, heads);
+        SetKernelParams(t, BitConverter.SingleToInt32Bits(scale));
+        return new Tensor(t).Named(op);
     }
 
     /// <summary>Longest weight row (taps·in) <see cref="ConvFrames"/> takes for a conv with fewer than 8 outputs.</summary>

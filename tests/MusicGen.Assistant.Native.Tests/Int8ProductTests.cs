@@ -66,6 +66,53 @@ public class Int8ProductTests
         Assert.InRange(RelativeRms(y, Reference(Quantizer.Dequantize(weights, (long)k * n, GgmlType.Q8_0), dense, k, n, columns)), 0, 1e-2);
     }
 
+    [Theory]
+    [InlineData(32, 3, 2, 40, 16, 1)]
+    [InlineData(64, 2, 2, 33, 24, 2)]
+    [InlineData(32, 5, 3, 101, 8, 2)]
+    public void A_conv_over_channels_first_frames_matches_im2col_and_ggmls_product(int channels, int taps, int stride, int length, int outputs, int batch)
+    {
+        if (!Available) return;
+        var rng = new Random(channels + taps * 10 + length);
+        var inner = channels * taps;
+        var weights = Q8Weights(rng, inner, outputs);
+        var frames = Enumerable.Range(0, channels * length * batch).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        using var g = new CpuGraph();
+        using var store = new TensorStore(g.Backend, 4, int8Products: true);
+        var packed = store.NewMatrix(GgmlType.Q8_0, [inner, outputs]);
+        store.Allocate();
+        packed.SetData<byte>(weights);
+        var y = g.Run(g.Ctx.Int8ConvFrames(packed, g.Input(frames, channels, length, batch), taps, stride));
+
+        // the same conv as im2col (taps fastest, as the kernel is stored) and an exact product
+        var count = (length - taps) / stride + 1;
+        var w = Quantizer.Dequantize(weights, (long)inner * outputs, GgmlType.Q8_0);
+        var columns = new float[inner * count * batch];
+        for (var b = 0; b < batch; b++)
+            for (var t = 0; t < count; t++)
+                for (var i = 0; i < channels; i++)
+                    for (var q = 0; q < taps; q++)
+                        columns[(b * count + t) * inner + i * taps + q] = frames[(b * length + t * stride + q) * channels + i];
+        Assert.Equal(outputs * count * batch, y.Length);
+        Assert.InRange(RelativeRms(y, Reference(w, columns, inner, outputs, count * batch)), 0, 1e-2);
+    }
+
+    [Fact]
+    public void A_conv_whose_kernel_does_not_match_the_frames_is_refused()
+    {
+        if (!Available) return;
+        using var backend = ComputeBackend.Create(BackendKind.Cpu, 1);
+        using var store = new TensorStore(backend, 2, int8Products: true);
+        var w = store.NewMatrix(GgmlType.Q8_0, [96, 8]);
+        store.Allocate();
+        using var ctx = new GgmlContext(8);
+        var frames = ctx.NewInput("frames", GgmlType.F32, 32, 10);
+        var e = Assert.Throws<GgmlException>(() => ctx.Int8ConvFrames(w, frames, 2, 1));
+        Assert.Contains("is not 2 taps of the 32 channels", e.Message);
+        e = Assert.Throws<GgmlException>(() => ctx.Int8ConvFrames(w, ctx.NewInput("short", GgmlType.F32, 32, 2), 3, 1));
+        Assert.Contains("2 frames are fewer than the kernel's 3 taps", e.Message);
+    }
+
     [Fact]
     public void A_non_finite_activation_makes_its_column_non_finite_and_leaves_the_others()
     {

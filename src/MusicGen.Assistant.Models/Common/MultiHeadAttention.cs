@@ -1,4 +1,5 @@
 using MusicGen.Assistant.Native;
+using MusicGen.Assistant.Native.Kernels;
 
 namespace MusicGen.Assistant.Models;
 
@@ -42,6 +43,18 @@ public static class MultiHeadAttention
         var fused = ctx.FlashAttention(Keys(ctx, query, heads), Keys(ctx, key, heads), Keys(ctx, value, heads), null, scale); // {hd, H, n, rows}
         return ctx.Reshape(fused, query.Ne0, query.Ne1, query.Ne2);
     }
+
+    /// <summary>
+    /// An encoder layer's unmasked self-attention as one fused node: by our integer kernel
+    /// (<see cref="GgmlContext.Int8Attention"/>) when the layer's q, k and v projections are packed Q8_0 (a quantized
+    /// model on a CPU with the integer kernel: the precision its user chose), else ggml's F32 kernel (<see cref="AttendFused"/>).
+    /// </summary>
+    public static Tensor AttendUnmasked(GgmlContext ctx, AttentionWeights w, Tensor query, Tensor key, Tensor value) =>
+        TakesInt8(w) ? ctx.Int8Attention(query, key, value, w.Heads, w.Scale) : AttendFused(ctx, query, key, value, w.Heads, w.Scale);
+
+    /// <summary>Whether <see cref="AttendUnmasked"/> takes the integer kernel for this layer.</summary>
+    public static bool TakesInt8(AttentionWeights w) =>
+        w.Query.Weight.IsInt8Packed && w.Key.Weight.IsInt8Packed && w.Value.Weight.IsInt8Packed && Int8AttentionKernel.Takes(w.HeadDim);
 
     /// <summary>
     /// Attention of queries {width, n, rows} over a cache as one fused node (<see cref="GgmlContext.FlashAttention"/>,

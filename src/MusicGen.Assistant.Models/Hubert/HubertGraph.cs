@@ -35,10 +35,9 @@ public sealed class HubertGraph(GgmlContext ctx, HubertWeights weights)
         var x = Signal.FromTimeFirst(samples);
         foreach (var conv in weights.Convs)
         {
-            var data = x.AsTimeFirst(ctx);                                                     // {L, in, B}
-            var shape = ctx.NewTensor(GgmlType.F16, conv.Kernel, conv.InChannels);            // im2col reads only its shape
-            var columns = ctx.Im2Col1d(shape, data, conv.Stride, 0, 1);                       // {k·in, T, B}
-            var y = ctx.MulMat(conv.Weight, columns);                                          // {out, T, B}
+            var y = conv.Weight.IsInt8Packed
+                ? ctx.Int8ConvFrames(conv.Weight, x.AsChannelsFirst(ctx), conv.Kernel, conv.Stride) // {out, T, B}, no transposes
+                : ctx.MulMat(conv.Weight, Im2Col(conv, x));                                     // {out, T, B}
             if (conv.Bias is { } bias) y = ctx.Add(y, bias);
             if (conv.Norm is { } norm && _c.UsesLayerNormConvs)
                 x = Signal.FromChannelsFirst(Activate(norm.Apply(ctx, y), _c.FeatureActivation));
@@ -48,6 +47,13 @@ public sealed class HubertGraph(GgmlContext ctx, HubertWeights weights)
                 x = Signal.FromChannelsFirst(Activate(y, _c.FeatureActivation));
         }
         return x.AsChannelsFirst(ctx).Named("hubert.conv_features");
+    }
+
+    // {k·in, T, B} from the time-first signal
+    private Tensor Im2Col(HubertConvWeights conv, Signal x)
+    {
+        var shape = ctx.NewTensor(GgmlType.F16, conv.Kernel, conv.InChannels);                 // im2col reads only its shape
+        return ctx.Im2Col1d(shape, x.AsTimeFirst(ctx), conv.Stride, 0, 1);
     }
 
     // nn.GroupNorm(C, C): every channel normalized over its frames; {C, T, B} -> time-first {T, C, B}
@@ -130,7 +136,7 @@ public sealed class HubertGraph(GgmlContext ctx, HubertWeights weights)
     }
 
     /// <summary>
-    /// Whether unmasked attention is one fused node (<see cref="MultiHeadAttention.AttendFused"/>: no score matrix, so
+    /// Whether unmasked attention is one fused node (<see cref="MultiHeadAttention.AttendUnmasked"/>: no score matrix, so
     /// no query blocks); by default on the CPU. Masked batches (padded clips) keep the plain ops.
     /// </summary>
     public bool FusedAttention { get; init; } = MultiHeadAttention.FusedByDefault(weights.Backend);
@@ -143,7 +149,7 @@ public sealed class HubertGraph(GgmlContext ctx, HubertWeights weights)
     {
         var q = w.Query.Apply(ctx, x);
         if (FusedAttention && keyMask is null)
-            return w.Output.Apply(ctx, MultiHeadAttention.AttendFused(ctx, q, w.Key.Apply(ctx, x), w.Value.Apply(ctx, x), w.Heads, w.Scale));
+            return w.Output.Apply(ctx, MultiHeadAttention.AttendUnmasked(ctx, w, q, w.Key.Apply(ctx, x), w.Value.Apply(ctx, x)));
         var keys = MultiHeadAttention.Keys(ctx, w.Key.Apply(ctx, x), w.Heads);                 // {hd, T, H, B}
         var values = MultiHeadAttention.ValuesTransposed(ctx, w.Value.Apply(ctx, x), w.Heads); // {T, hd, H, B}
         var frames = q.Ne1;

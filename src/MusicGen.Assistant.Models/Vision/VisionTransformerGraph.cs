@@ -50,7 +50,7 @@ public sealed class VisionTransformerGraph(GgmlContext ctx, VisionTransformerWei
     /// <summary>Whether GELU runs as our C# kernel (<see cref="GgmlContext.GeluErfKernel"/>); by default on the CPU.</summary>
     public bool CpuKernels { get; init; } = weights.Backend.IsCpu;
 
-    /// <summary>Whether attention is one fused node (<see cref="MultiHeadAttention.AttendFused"/>); by default on the CPU.</summary>
+    /// <summary>Whether attention is one fused node (<see cref="MultiHeadAttention.AttendUnmasked"/>); by default on the CPU.</summary>
     public bool FusedAttention { get; init; } = MultiHeadAttention.FusedByDefault(weights.Backend);
 
     /// <summary>ViTSelfAttention + ViTSelfOutput: dense(softmax(q·kᵀ/√d)·v), no mask (every patch sees every patch).</summary>
@@ -58,7 +58,7 @@ public sealed class VisionTransformerGraph(GgmlContext ctx, VisionTransformerWei
     {
         var q = a.Query.Apply(ctx, x);
         if (FusedAttention)
-            return a.Output.Apply(ctx, MultiHeadAttention.AttendFused(ctx, q, a.Key.Apply(ctx, x), a.Value.Apply(ctx, x), a.Heads, a.Scale));
+            return a.Output.Apply(ctx, MultiHeadAttention.AttendUnmasked(ctx, a, q, a.Key.Apply(ctx, x), a.Value.Apply(ctx, x)));
         var k = MultiHeadAttention.Keys(ctx, a.Key.Apply(ctx, x), a.Heads);
         var v = MultiHeadAttention.ValuesTransposed(ctx, a.Value.Apply(ctx, x), a.Heads);
         return a.Output.Apply(ctx, MultiHeadAttention.Attend(ctx, q, k, v, null, a.Heads, a.Scale));
@@ -75,7 +75,7 @@ public sealed class VisionTransformerGraph(GgmlContext ctx, VisionTransformerWei
     {
         // our vectorized erf on the CPU (ggml's op calls libm's erff per element)
         VisionActivation.Gelu => CpuKernels && t.IsContiguous ? ctx.GeluErfKernel(t) : ctx.GeluErf(t),
-        VisionActivation.GeluTanh => GeluTanh(t),
+        VisionActivation.GeluTanh => CpuKernels && t.IsContiguous ? ctx.GeluTanhKernel(t) : GeluTanh(t),
         VisionActivation.QuickGelu => ctx.Mul(t, ctx.Sigmoid(ctx.Scale(t, 1.702f))),
         VisionActivation.Relu => ctx.Relu(t),
         VisionActivation.Silu => ctx.Silu(t),
@@ -83,7 +83,8 @@ public sealed class VisionTransformerGraph(GgmlContext ctx, VisionTransformerWei
     };
 
     // gelu_fast / gelu_new = 0.5·x·(1 + tanh(z)) = x·sigmoid(2z), z = √(2/π)·(x + 0.044715·x³). Composed from float ops
-    // because ggml's CPU gelu reads an fp16 table (about 1e-3 relative error), far outside the parity tolerances.
+    // because ggml's CPU gelu reads an fp16 table (about 1e-3 relative error), far outside the parity tolerances
+    // (on the CPU our kernel computes the same in one pass).
     private Tensor GeluTanh(Tensor x)
     {
         var cubic = ctx.Add(x, ctx.Scale(ctx.Mul(ctx.Sqr(x), x), 0.044715f));

@@ -67,7 +67,29 @@ public static unsafe class Int8ProductKernel
         }
     }
 
-    /// <summary>src[0] I8 {ColumnBytes(k), columns} from <see cref="Quantize"/>, src[1] the packed weight {k, n} ->
+    /// <summary>
+    /// Quantizes 32 floats as Q8_0 does into signed bytes (written as 8 little-endian groups of 4 to <paramref name="groups"/>[j])
+    /// and returns the scale and the sum of the values.
+    /// </summary>
+    internal static (float Scale, int Sum) QuantizeBlockSigned(float* x, int* groups)
+    {
+        Vector256<float> v0 = Vector256.Load(x), v1 = Vector256.Load(x + 8), v2 = Vector256.Load(x + 16), v3 = Vector256.Load(x + 24);
+        var m = Vector256.Max(Vector256.Max(Vector256.Abs(v0), Vector256.Abs(v1)), Vector256.Max(Vector256.Abs(v2), Vector256.Abs(v3)));
+        var m4 = Vector128.Max(m.GetLower(), m.GetUpper());
+        var amax = MathF.Max(MathF.Max(m4[0], m4[1]), MathF.Max(m4[2], m4[3]));
+        var d = amax / 127f;
+        var id = Vector256.Create(d != 0f ? 1f / d : 0f);
+        var q0 = Avx.ConvertToVector256Int32(v0 * id);
+        var q1 = Avx.ConvertToVector256Int32(v1 * id);
+        var q2 = Avx.ConvertToVector256Int32(v2 * id);
+        var q3 = Avx.ConvertToVector256Int32(v3 * id);
+        var sum = Vector256.Sum(q0 + q1 + q2 + q3);
+        var bytes = Vector256.Narrow(Vector256.Narrow(q0, q1), Vector256.Narrow(q2, q3)).AsInt32();
+        bytes.Store(groups);
+        return (d, sum);
+    }
+
+    /// <summary>src[0] I8 {ColumnBytes(k), columns...} (contiguous) from <see cref="Quantize"/> or <see cref="Int8FramesKernel"/>, src[1] the packed weight {k, n} ->
     /// dst F32 {n, columns...}. Threads take whole groups of 8 rows.</summary>
     [UnmanagedCallersOnly]
     internal static void Multiply(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
@@ -75,11 +97,14 @@ public static unsafe class Int8ProductKernel
         var xq = (GgmlTensorStruct*)dst->Src[0];
         var w = (GgmlTensorStruct*)dst->Src[1];
         long k = w->Ne[0], n = w->Ne[1];
-        Multiply((byte*)w->Data, (byte*)xq->Data, (long)xq->Nb[1], xq->Ne[1], k, n, (float*)dst->Data, Share(n / Int8Layout.Rows, ith, nth));
+        Multiply((byte*)w->Data, (byte*)xq->Data, (long)xq->Nb[1], xq->Ne[1] * xq->Ne[2] * xq->Ne[3], k, (float*)dst->Data, n, Share(n / Int8Layout.Rows, ith, nth));
     }
 
-    /// <summary>Rows 8·groups.from .. 8·groups.to of y {n, columns} = activations · packed weightᵀ.</summary>
-    public static void Multiply(byte* weight, byte* activations, long columnBytes, long columns, long k, long n, float* y, (long From, long To) groups)
+    /// <summary>
+    /// Rows 8·groups.From .. 8·groups.To of y = activations · packed weightᵀ: column c of the result starts at
+    /// y + c·yStride (floats).
+    /// </summary>
+    internal static void Multiply(byte* weight, byte* activations, long columnBytes, long columns, long k, float* y, long yStride, (long From, long To) groups)
     {
         var blocks = k / Int8Layout.Block;
         var groupBytes = Int8Layout.GroupBytes(k);
@@ -91,14 +116,14 @@ public static unsafe class Int8ProductKernel
                 var wg = weight + g * groupBytes;
                 var c = c0;
                 for (; c + Tile <= c1; c += Tile)
-                    Tile4(wg, blocks, activations + c * columnBytes, columnBytes, k, y + c * n + g * Int8Layout.Rows, n);
+                    Tile4(wg, blocks, activations + c * columnBytes, columnBytes, k, y + c * yStride + g * Int8Layout.Rows, yStride);
                 for (; c < c1; c++)
-                    Tile1(wg, blocks, activations + c * columnBytes, k, y + c * n + g * Int8Layout.Rows);
+                    Tile1(wg, blocks, activations + c * columnBytes, k, y + c * yStride + g * Int8Layout.Rows);
             }
         }
     }
 
-    private static (long From, long To) Share(long count, int ith, int nth) => (count * ith / nth, count * (ith + 1) / nth);
+    internal static (long From, long To) Share(long count, int ith, int nth) => (count * ith / nth, count * (ith + 1) / nth);
 
     /// <summary>8 rows × 4 columns: each weight load feeds four dot products, each column's 4 input bytes are broadcast.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
