@@ -164,8 +164,8 @@ public sealed unsafe partial class GgmlContext
         var args = stackalloc GgmlTensorStruct*[2];
         args[0] = x.Ptr;
         var columns = x.Ne1 * x.Ne2 * x.Ne3;
-        var quantized = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.I8, Kernels.Int8Layout.ColumnBytes(x.Ne0), columns, 1, 1, args, 1,
-            &Kernels.Int8ProductKernel.Quantize, -1, 0);
+        var quantized = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.I8, Kernels.Int8Layout.ColumnBytes(x.Ne0), columns + 1, 1, 1, args, 1,
+            &Kernels.Int8ProductKernel.Quantize, -1, 0); // + 1: the product's work counter
         new Tensor(quantized).Named("int8_activations");
         args[0] = quantized;
         args[1] = w.Ptr;
@@ -193,9 +193,10 @@ public sealed unsafe partial class GgmlContext
         EnsureRoom(2);
         var args = stackalloc GgmlTensorStruct*[2];
         args[0] = frames.Ptr;
-        var quantized = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.I8, Kernels.Int8Layout.ColumnBytes(w.Ne0), count, frames.Ne2, 1, args, 1,
-            &Kernels.Int8FramesKernel.Quantize, -1, 0);
-        SetKernelParams(quantized, taps, stride);
+        Require(count <= int.MaxValue, op, () => $"{count} output frames are too many");
+        var quantized = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.I8, Kernels.Int8Layout.ColumnBytes(w.Ne0), count * frames.Ne2 + 1, 1, 1, args, 1,
+            &Kernels.Int8FramesKernel.Quantize, -1, 0); // + 1: the product's work counter
+        SetKernelParams(quantized, taps, stride, (int)count);
         new Tensor(quantized).Named("int8_frames");
         args[0] = quantized;
         args[1] = w.Ptr;
@@ -227,7 +228,7 @@ public sealed unsafe partial class GgmlContext
         args[0] = key.Ptr;
         args[1] = value.Ptr;
         var packed = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.I8, Kernels.Int8AttentionKernel.HeadBytes(query.Ne0 / heads, query.Ne1),
-            heads * query.Ne2, 1, 1, args, 2, &Kernels.Int8AttentionKernel.Pack, -1, heads);
+            heads * query.Ne2 + 1, 1, 1, args, 2, &Kernels.Int8AttentionKernel.Pack, -1, heads); // + 1: the attention's work counter
         new Tensor(packed).Named("int8_keys_values");
         args[0] = query.Ptr;
         args[1] = packed;

@@ -24,6 +24,18 @@ public sealed unsafe partial class GgmlContext
     }
 
     /// <summary>
+    /// ggml_out_prod(a, b) = a·bᵀ contracting dim 1: a {m, k, ...}, b {n, k, ...} F32 -> {m, n, ...}. A weighted sum over
+    /// the columns of a {m, T} with weights {1, T} reads a in place, where mul_mat would need it transposed and copied.
+    /// </summary>
+    public Tensor OutProd(Tensor a, Tensor b)
+    {
+        Require(a.Type == GgmlType.F32 && b.Type == GgmlType.F32, "out_prod", () => $"{S(a)} and {S(b)} must be F32");
+        Require(a.Ne1 == b.Ne1 && b.Ne2 % a.Ne2 == 0 && b.Ne3 % a.Ne3 == 0, "out_prod", () => $"{S(a)} and {S(b)} do not share dim 1 or broadcast");
+        EnsureRoom(1);
+        return new Tensor(GgmlOps.ggml_out_prod(Pointer, a.Ptr, b.Ptr));
+    }
+
+    /// <summary>
     /// Gathers rows (ne[1] slices) of a by I32 indices: a {n0, rows}, idx {k} -> {n0, k} F32. Index values are checked
     /// by whoever uploads them (<see cref="CheckIndices"/>), as ggml asserts on them during compute.
     /// </summary>

@@ -11,6 +11,7 @@ namespace MusicGen.Assistant.Models;
 public sealed class WeightBinder(GgufFile file, TensorStore store)
 {
     private readonly List<(Tensor Tensor, GgufTensorInfo Info)> _pending = [];
+    private readonly List<(Tensor Tensor, GgufTensorInfo Info, Func<float[], float[]> Relayout)> _derived = [];
 
     /// <summary>
     /// A weight store for <paramref name="file"/>'s tensors: room for the config's <paramref name="estimate"/>, but never
@@ -56,10 +57,33 @@ public sealed class WeightBinder(GgufFile file, TensorStore store)
         return Require(name, ne, allowedTypes);
     }
 
+    /// <summary>
+    /// An F32 tensor of shape <paramref name="ne"/> computed at <see cref="Upload"/> from the values of
+    /// <paramref name="source"/> (declared before, so its presence, shape and type are checked), e.g. a kernel in the
+    /// layout one of our CPU kernels reads.
+    /// </summary>
+    public Tensor Derive(Tensor source, long[] ne, Func<float[], float[]> relayout)
+    {
+        var (_, info) = _pending.Single(p => p.Tensor == source);
+        var name = source.Name + ".derived";
+        var t = store.Context.NewTensor(GgmlType.F32, ne).Named(name.Length < 60 ? name : "derived");
+        _derived.Add((t, info, relayout));
+        return t;
+    }
+
     /// <summary>Allocates the store and uploads every declared tensor.</summary>
     public void Upload()
     {
         store.Allocate();
+        foreach (var (tensor, info, relayout) in _derived)
+        {
+            var count = info.Ne.Aggregate(1L, (a, b) => a * b);
+            var values = relayout(Quantizer.Dequantize(file.GetTensorBytes(info), count, info.Type));
+            if (values.LongLength != tensor.ElementCount)
+                throw new ModelWeightsException($"{file.Path}: tensor '{info.Name}' relaid out to {values.LongLength} values, expected {tensor.ElementCount}");
+            tensor.SetData<float>(values);
+        }
+        _derived.Clear();
         foreach (var (tensor, info) in _pending)
         {
             tensor.SetData(file.GetTensorBytes(info));

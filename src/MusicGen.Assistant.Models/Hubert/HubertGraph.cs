@@ -35,10 +35,7 @@ public sealed class HubertGraph(GgmlContext ctx, HubertWeights weights)
         var x = Signal.FromTimeFirst(samples);
         foreach (var conv in weights.Convs)
         {
-            var y = conv.Weight.IsInt8Packed
-                ? ctx.Int8ConvFrames(conv.Weight, x.AsChannelsFirst(ctx), conv.Kernel, conv.Stride) // {out, T, B}, no transposes
-                : ctx.MulMat(conv.Weight, Im2Col(conv, x));                                     // {out, T, B}
-            if (conv.Bias is { } bias) y = ctx.Add(y, bias);
+            var y = Conv(conv, x);                                                             // {out, T, B}
             if (conv.Norm is { } norm && _c.UsesLayerNormConvs)
                 x = Signal.FromChannelsFirst(Activate(norm.Apply(ctx, y), _c.FeatureActivation));
             else if (conv.Norm is { } groupNorm)
@@ -47,6 +44,18 @@ public sealed class HubertGraph(GgmlContext ctx, HubertWeights weights)
                 x = Signal.FromChannelsFirst(Activate(y, _c.FeatureActivation));
         }
         return x.AsChannelsFirst(ctx).Named("hubert.conv_features");
+    }
+
+    // one conv with its bias: integer products straight from channels-first frames where its kernel is packed, our
+    // direct kernel where it has one (the first conv, over raw samples), else im2col and a product
+    private Tensor Conv(HubertConvWeights conv, Signal x)
+    {
+        if (conv.Direct is { } direct && CpuKernels && x.Data.Ne2 == 1)
+            return ctx.ConvFrames(ctx.Cont(x.AsChannelsFirst(ctx)), direct, conv.DirectBias!.Value, conv.Kernel, conv.Stride, 1);
+        var y = conv.Weight.IsInt8Packed
+            ? ctx.Int8ConvFrames(conv.Weight, x.AsChannelsFirst(ctx), conv.Kernel, conv.Stride)
+            : ctx.MulMat(conv.Weight, Im2Col(conv, x));
+        return conv.Bias is { } bias ? ctx.Add(y, bias) : y;
     }
 
     // {k·in, T, B} from the time-first signal
@@ -169,7 +178,7 @@ public sealed class HubertGraph(GgmlContext ctx, HubertWeights weights)
 
     /// <summary>Σ over frames of a state {hidden, T, B} weighted by <paramref name="frameWeights"/> {T, 1, B}: {hidden, 1, B}.</summary>
     public Tensor SumOverFrames(Tensor state, Tensor frameWeights) =>
-        ctx.MulMat(ctx.Cont(ctx.Transpose(state)), frameWeights);
+        ctx.OutProd(state, ctx.Reshape(frameWeights, 1, frameWeights.Ne0, frameWeights.Ne1 * frameWeights.Ne2)); // state read in place, no transpose
 
     private Tensor Activate(Tensor t, HubertActivation activation) => activation switch
     {

@@ -1,10 +1,16 @@
 using MusicGen.Assistant.Formats.Gguf;
+using MusicGen.Assistant.Models.Encodec;
 using MusicGen.Assistant.Native;
 
 namespace MusicGen.Assistant.Models.Hubert;
 
-/// <summary>One conv of the feature encoder: kernel {k·in, out}, optional bias, and its norm when it has one.</summary>
-public sealed record HubertConvWeights(int Layer, int InChannels, int OutChannels, int Kernel, int Stride, Tensor Weight, Tensor? Bias, LayerNormWeights? Norm);
+/// <summary>
+/// One conv of the feature encoder: kernel {k·in, out}, optional bias, and its norm when it has one. On the CPU a
+/// conv whose kernel is not whole 32-value blocks (the first, over the raw samples) also has it in the direct conv
+/// kernel's F32 blocks (<see cref="GgmlContext.ConvFrames"/>) with a bias (zeros when the model has none).
+/// </summary>
+public sealed record HubertConvWeights(int Layer, int InChannels, int OutChannels, int Kernel, int Stride, Tensor Weight, Tensor? Bias, LayerNormWeights? Norm,
+    Tensor? Direct = null, Tensor? DirectBias = null);
 
 /// <summary>One transformer layer: attention and feed-forward, each with its LayerNorm (pre- or post-norm by config).</summary>
 public sealed record HubertLayerWeights(LayerNormWeights AttentionNorm, AttentionWeights Attention, LayerNormWeights FeedForwardNorm, LinearWeights Up, LinearWeights Down);
@@ -39,12 +45,17 @@ public sealed class HubertWeights : IDisposable
             Convs = Enumerable.Range(0, config.ConvLayers).Select(i =>
             {
                 int cin = i == 0 ? 1 : config.ConvDim[i - 1], cout = config.ConvDim[i], k = config.ConvKernel[i];
-                return new HubertConvWeights(i, cin, cout, k, config.ConvStride[i],
-                    b.RequireMatrix(HubertKeys.ConvWeight(i), [(long)k * cin, cout], Matrices), // multiplied whole with im2col's columns
-                    config.ConvBias ? b.Require(HubertKeys.ConvBiasTensor(i), [cout], GgmlType.F32) : null,
-                    config.UsesLayerNormConvs || i == 0
-                        ? Norm(HubertKeys.ConvNormWeight(i), HubertKeys.ConvNormBias(i), cout, HubertConfig.ConvNormEps)
-                        : null);
+                var weight = b.RequireMatrix(HubertKeys.ConvWeight(i), [(long)k * cin, cout], Matrices); // multiplied whole with im2col's columns
+                var bias = config.ConvBias ? b.Require(HubertKeys.ConvBiasTensor(i), [cout], GgmlType.F32) : (Tensor?)null;
+                var norm = config.UsesLayerNormConvs || i == 0
+                    ? Norm(HubertKeys.ConvNormWeight(i), HubertKeys.ConvNormBias(i), cout, HubertConfig.ConvNormEps)
+                    : null;
+                if (!backend.IsCpu || (long)k * cin % 32 == 0 || cout < 8) return new HubertConvWeights(i, cin, cout, k, config.ConvStride[i], weight, bias, norm);
+                // ggml's product over rows shorter than a block is slow (a few GFLOP/s): our direct kernel instead
+                var spec = new ConvSpec("hubert", i, cin, cout, k, config.ConvStride[i]);
+                var direct = b.Derive(weight, ConvLayouts.DirectShape(spec), values => ConvLayouts.Direct(values, spec));
+                var directBias = bias ?? b.Derive(weight, [cout], _ => new float[cout]);
+                return new HubertConvWeights(i, cin, cout, k, config.ConvStride[i], weight, bias, norm, direct, directBias);
             }).ToArray();
             FeatureProjectionNorm = config.FeatProjLayerNorm
                 ? Norm(HubertKeys.FeatureProjectionNormWeight, HubertKeys.FeatureProjectionNormBias, config.ConvChannels, config.LayerNormEps)

@@ -35,6 +35,7 @@ internal static unsafe partial class GgmlOps
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_swiglu_split(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* b);
 
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_mul_mat(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* b);
+    [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_out_prod(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* b);
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_flash_attn_ext(nint ctx, GgmlTensorStruct* q, GgmlTensorStruct* k, GgmlTensorStruct* v, GgmlTensorStruct* mask, float scale, float maxBias, float logitSoftcap);
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_get_rows(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* b);
     [LibraryImport(NativeNames.GgmlBase)] public static partial GgmlTensorStruct* ggml_set_rows(nint ctx, GgmlTensorStruct* a, GgmlTensorStruct* b, GgmlTensorStruct* c);

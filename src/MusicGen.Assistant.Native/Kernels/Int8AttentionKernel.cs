@@ -37,7 +37,8 @@ public static unsafe class Int8AttentionKernel
     /// <summary>Whether heads of this size fit the layout (whole blocks of 32 dims).</summary>
     public static bool Takes(long headDim) => headDim > 0 && headDim % Int8Layout.Block == 0;
 
-    /// <summary>src[0] keys, src[1] values, F32 {width, n, items} with contiguous rows -> dst I8 {HeadBytes, heads·items}.</summary>
+    /// <summary>src[0] keys, src[1] values, F32 {width, n, items} with contiguous rows -> dst I8 {HeadBytes, heads·items + 1}
+    /// (the last row holds <see cref="Attend"/>'s work counter).</summary>
     [UnmanagedCallersOnly]
     internal static void Pack(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {
@@ -45,7 +46,9 @@ public static unsafe class Int8AttentionKernel
         var v = (GgmlTensorStruct*)dst->Src[1];
         var heads = (int)userdata;
         long width = k->Ne[0], n = k->Ne[1], hd = width / heads;
-        var (from, to) = Int8ProductKernel.Share(dst->Ne[1], ith, nth);
+        var pairs = dst->Ne[1] - 1;
+        if (ith == 0) *Int8ProductKernel.Counter(dst, pairs * (long)dst->Nb[1]) = 0;
+        var (from, to) = Int8ProductKernel.Share(pairs, ith, nth);
         for (var item = from; item < to; item++)
         {
             long b = item / heads, h = item % heads;
@@ -132,12 +135,13 @@ public static unsafe class Int8AttentionKernel
         long queryBytes = Int8Layout.ColumnBytes(hd), weightBytes = Int8Layout.ColumnBytes(inputs);
         var blocksPerHead = (n + QueryBlock - 1) / QueryBlock;
         var work = items * heads * blocksPerHead;
+        var counter = Int8ProductKernel.Counter(packed, items * heads * (long)packed->Nb[1]);
         var scores = (float*)NativeMemory.AlignedAlloc((nuint)(QueryBlock * inputs * sizeof(float)), 64); // a row per query, room for the padded keys
         var quantized = (byte*)NativeMemory.AlignedAlloc((nuint)(QueryBlock * queryBytes), 64);
         var weights = (byte*)NativeMemory.AlignedAlloc((nuint)(QueryBlock * weightBytes), 64);
         try
         {
-            for (long w = ith; w < work; w += nth)
+            for (var w = Int8ProductKernel.Claim(counter); w < work; w = Int8ProductKernel.Claim(counter))
             {
                 long head = w / blocksPerHead, qb = w % blocksPerHead, b = head / heads, h = head % heads;
                 long t0 = qb * QueryBlock, count = Math.Min(QueryBlock, n - t0);

@@ -11,14 +11,16 @@ namespace MusicGen.Assistant.Native.Kernels;
 /// </summary>
 public static unsafe class Int8FramesKernel
 {
-    /// <summary>src[0] F32 {in, L, B} contiguous -> dst I8 {ColumnBytes(taps·in), T, B}; params: taps, stride.</summary>
+    /// <summary>src[0] F32 {in, L, B} contiguous -> dst I8 {ColumnBytes(taps·in), T·B + 1} (the last column holds the
+    /// product's work counter); params: taps, stride, T.</summary>
     [UnmanagedCallersOnly]
     internal static void Quantize(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {
         var x = (GgmlTensorStruct*)dst->Src[0];
         int taps = dst->OpParams[FrameKernels.FirstParam], stride = dst->OpParams[FrameKernels.FirstParam + 1];
-        long channels = x->Ne[0], frames = dst->Ne[1], inner = channels * taps;
-        var columns = frames * dst->Ne[2];
+        long channels = x->Ne[0], frames = dst->OpParams[FrameKernels.FirstParam + 2], inner = channels * taps;
+        var columns = dst->Ne[1] - 1;
+        if (ith == 0) *Int8ProductKernel.Counter(dst, columns * (long)dst->Nb[1]) = 0;
         var (from, to) = Int8ProductKernel.Share(columns, ith, nth);
         if (from >= to) return;
         var column = (float*)NativeMemory.AlignedAlloc((nuint)(inner * sizeof(float)), 64);

@@ -22,15 +22,29 @@ public static unsafe class Int8ProductKernel
 
     private const int Tile = 4;
     private const int ColumnChunk = 64; // columns whose bytes stay in cache while every group of the thread passes over them
+    private const int GroupRange = 16;  // groups of 8 rows per work item: 128 rows x 64 columns
 
-    /// <summary>src[0] F32 {k, n1, n2, n3} (contiguous rows) -> dst I8 {ColumnBytes(k), n1·n2·n3}.</summary>
+    /// <summary>
+    /// The work counter behind a node's <paramref name="usedBytes"/>. ggml gives every thread of a custom op the same
+    /// share, so on a host whose CPUs run at different speeds (a vCPU that also serves interrupts, a busy neighbour)
+    /// the slowest sets the pace; the products take work items from this counter instead, which the node writing
+    /// their input zeroes (ggml's barrier between nodes orders the two).
+    /// </summary>
+    internal static int* Counter(GgmlTensorStruct* t, long usedBytes) => (int*)((byte*)t->Data + usedBytes);
+
+    /// <summary>The next unclaimed work item of <paramref name="counter"/>.</summary>
+    internal static long Claim(int* counter) => Interlocked.Increment(ref Unsafe.AsRef<int>(counter)) - 1;
+
+    /// <summary>src[0] F32 {k, n1, n2, n3} (contiguous rows) -> dst I8 {ColumnBytes(k), n1·n2·n3 + 1} (the last column holds
+    /// the product's work counter).</summary>
     [UnmanagedCallersOnly]
     internal static void Quantize(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {
         var x = (GgmlTensorStruct*)dst->Src[0];
         long k = x->Ne[0], n1 = x->Ne[1], n2 = x->Ne[2];
-        var columns = dst->Ne[1];
+        var columns = dst->Ne[1] - 1;
         var stride = dst->Nb[1];
+        if (ith == 0) *Counter(dst, columns * (long)stride) = 0;
         var (from, to) = Share(columns, ith, nth);
         for (var c = from; c < to; c++)
         {
@@ -89,15 +103,25 @@ public static unsafe class Int8ProductKernel
         return (d, sum);
     }
 
-    /// <summary>src[0] I8 {ColumnBytes(k), columns...} (contiguous) from <see cref="Quantize"/> or <see cref="Int8FramesKernel"/>, src[1] the packed weight {k, n} ->
-    /// dst F32 {n, columns...}. Threads take whole groups of 8 rows.</summary>
+    /// <summary>src[0] I8 {ColumnBytes(k), columns + 1} from <see cref="Quantize"/> or <see cref="Int8FramesKernel"/>, src[1]
+    /// the packed weight {k, n} -> dst F32 {n, columns...}. Threads claim items of 64 columns × 128 rows.</summary>
     [UnmanagedCallersOnly]
     internal static void Multiply(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {
         var xq = (GgmlTensorStruct*)dst->Src[0];
         var w = (GgmlTensorStruct*)dst->Src[1];
-        long k = w->Ne[0], n = w->Ne[1];
-        Multiply((byte*)w->Data, (byte*)xq->Data, (long)xq->Nb[1], xq->Ne[1] * xq->Ne[2] * xq->Ne[3], k, (float*)dst->Data, n, Share(n / Int8Layout.Rows, ith, nth));
+        long k = w->Ne[0], n = w->Ne[1], columnBytes = (long)xq->Nb[1];
+        var columns = dst->Ne[1] * dst->Ne[2] * dst->Ne[3];
+        var counter = Counter(xq, columns * columnBytes);
+        var groups = n / Int8Layout.Rows;
+        var ranges = (groups + GroupRange - 1) / GroupRange;
+        var items = (columns + ColumnChunk - 1) / ColumnChunk * ranges;
+        for (var item = Claim(counter); item < items; item = Claim(counter))
+        {
+            long c0 = item / ranges * ColumnChunk, g0 = item % ranges * GroupRange;
+            Multiply((byte*)w->Data, (byte*)xq->Data + c0 * columnBytes, columnBytes, Math.Min(ColumnChunk, columns - c0), k,
+                (float*)dst->Data + c0 * n, n, (g0, Math.Min(groups, g0 + GroupRange)));
+        }
     }
 
     /// <summary>
