@@ -205,6 +205,39 @@ public sealed unsafe partial class GgmlContext
     }
 
     /// <summary>
+    /// A grouped convolution (stride 1, <paramref name="padding"/> zero frames on both sides) with a packed kernel
+    /// w {taps·width, channels} (width = channels / groups; GGUF order, taps fastest) over time-first frames
+    /// {L, channels, B} (F32, contiguous along time): {channels, L + 2·padding - taps + 1, B} by our integer kernel
+    /// (<see cref="Kernels.Int8GroupedConvKernel"/>).
+    /// </summary>
+    public Tensor Int8GroupedConv(Tensor w, Tensor timeFirst, int taps, int groups, int padding)
+    {
+        const string op = "int8_grouped_conv";
+        Require(w.IsInt8Packed && w.Ptr->ViewSrc == 0, op, () => $"{S(w)} is not a whole packed weight");
+        Require(!Differentiable, op, () => "a custom kernel has no backward");
+        RequireF32(timeFirst, op);
+        Require(timeFirst.Nb(0) == 4 && timeFirst.Ne3 == 1, op, () => $"frames {S(timeFirst)} must be {{time, channels, batch}}, contiguous along time");
+        var channels = timeFirst.Ne1;
+        Require(groups >= 1 && channels % groups == 0 && channels / groups % Kernels.Int8Layout.Rows == 0, op,
+            () => $"{groups} groups of {channels} channels are not whole groups of {Kernels.Int8Layout.Rows} rows");
+        Require(taps >= 1 && padding >= 0 && w.Ne1 == channels && w.Ne0 == (long)taps * (channels / groups), op,
+            () => $"kernel {S(w)} is not {taps} taps of {channels / groups} channels for {channels} outputs");
+        var frames = timeFirst.Ne0 + 2L * padding - taps + 1;
+        Require(frames >= 1, op, () => $"{timeFirst.Ne0} frames with {padding} padding are fewer than the kernel's {taps} taps");
+        EnsureRoom(2);
+        var counter = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.I32, 1, 1, 1, 1, null, 0, &Kernels.Int8GroupedConvKernel.ZeroCounter, 1, 0);
+        new Tensor(counter).Named("work_counter");
+        var args = stackalloc GgmlTensorStruct*[3];
+        args[0] = timeFirst.Ptr;
+        args[1] = w.Ptr;
+        args[2] = counter;
+        var t = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, channels, frames, timeFirst.Ne2, 1, args, 3,
+            &Kernels.Int8GroupedConvKernel.Run, -1, 0);
+        SetKernelParams(t, taps, groups, padding);
+        return new Tensor(t).Named(op);
+    }
+
+    /// <summary>
     /// Unmasked multi-head attention softmax(scale·q·kᵀ)·v by our integer kernel (<see cref="Kernels.Int8AttentionKernel"/>):
     /// q, k, v the projections {width, n, items} (F32, contiguous rows), heads of a whole number of 32 dims ->
     /// {width, n, items} with the heads merged. For encoders whose projections are Q8_0 already.

@@ -97,6 +97,53 @@ public class Int8ProductTests
         Assert.InRange(RelativeRms(y, Reference(w, columns, inner, outputs, count * batch)), 0, 1e-2);
     }
 
+    [Theory]
+    [InlineData(32, 4, 16, 8, 50, 1, 1)]   // HuBERT's positional conv in small: taps = 2·padding, one frame too many
+    [InlineData(64, 2, 32, 0, 70, 2, 2)]
+    [InlineData(16, 2, 4, 2, 3, 1, 2)]     // fewer frames than taps: mostly padding
+    public void A_grouped_conv_over_time_first_frames_matches_the_exact_conv(int channels, int groups, int taps, int padding, int length, int batch, int threads)
+    {
+        if (!Available) return;
+        var rng = new Random(channels * 7 + taps + length);
+        int width = channels / groups, inner = taps * width;
+        var weights = Q8Weights(rng, inner, channels);
+        var x = Enumerable.Range(0, length * channels * batch).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray(); // time-first
+        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads);
+        using var store = new TensorStore(backend, 2, int8Products: true);
+        var w = store.NewMatrix(GgmlType.Q8_0, [inner, channels]);
+        store.Allocate();
+        w.SetData<byte>(weights);
+        using var ctx = new GgmlContext(16);
+        var input = ctx.NewInput("x", GgmlType.F32, length, channels, batch);
+        var y = ctx.MarkOutput(ctx.Int8GroupedConv(w, input, taps, groups, padding));
+        var graph = ctx.NewGraph().Expand(y);
+        using var executor = new GraphExecutor(backend);
+        executor.Allocate(graph);
+        input.SetData<float>(x);
+        executor.Compute(graph);
+        executor.Compute(graph); // twice: the work counter starts over
+        var frames = length + 2 * padding - taps + 1;
+        Assert.Equal([channels, frames, batch], new[] { y.Ne0, y.Ne1, y.Ne2 });
+
+        var kernel = Quantizer.Dequantize(weights, (long)inner * channels, GgmlType.Q8_0); // row o: input i of its group at tap q = i·taps + q
+        var exact = new float[channels * frames * batch];
+        for (var b = 0; b < batch; b++)
+            for (var t = 0; t < frames; t++)
+                for (var o = 0; o < channels; o++)
+                {
+                    var g = o / width;
+                    var sum = 0.0;
+                    for (var i = 0; i < width; i++)
+                        for (var q = 0; q < taps; q++)
+                        {
+                            var s = t + q - padding;
+                            if (s >= 0 && s < length) sum += (double)kernel[o * inner + i * taps + q] * x[(b * channels + g * width + i) * length + s];
+                        }
+                    exact[(b * frames + t) * channels + o] = (float)sum;
+                }
+        Assert.InRange(RelativeRms(y.ToFloatArray(), exact), 0, 1e-2);
+    }
+
     [Fact]
     public void A_conv_whose_kernel_does_not_match_the_frames_is_refused()
     {

@@ -129,6 +129,12 @@ public sealed class HubertGraph(GgmlContext ctx, HubertWeights weights)
         long width = x.Ne0 / groups, frames = x.Ne1, batch = x.Ne2;
         var timeFirst = ctx.Cont(ctx.Transpose(x));                                            // {T, hidden, B}
         var weight = weights.PositionalConv.Weight;                                             // {taps·width, hidden}
+        if (weight.IsInt8Packed)
+        {
+            var y = ctx.Int8GroupedConv(weight, timeFirst, taps, groups, taps / 2);             // {hidden, T', B}
+            if (y.Ne1 != frames) y = ctx.Cont(ctx.View(y, [y.Ne0, frames, batch], [y.Nb(1), y.Nb(2)], 0));
+            return Activate(ctx.Add(y, weights.PositionalConv.Bias!.Value), _c.FeatureActivation).Named("hubert.pos_conv");
+        }
         Tensor? result = null;
         for (var g = 0; g < groups; g++)
         {

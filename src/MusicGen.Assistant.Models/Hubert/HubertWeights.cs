@@ -1,6 +1,7 @@
 using MusicGen.Assistant.Formats.Gguf;
 using MusicGen.Assistant.Models.Encodec;
 using MusicGen.Assistant.Native;
+using MusicGen.Assistant.Native.Kernels;
 
 namespace MusicGen.Assistant.Models.Hubert;
 
@@ -36,11 +37,16 @@ public sealed class HubertWeights : IDisposable
             LayerNormWeights Norm(string weight, string bias, long width, double eps) =>
                 new(b.Require(weight, [width], GgmlType.F32), b.Require(bias, [width], GgmlType.F32), (float)eps);
             // the projections are only ever multiplied whole (packed or repacked where the CPU has kernels for them);
-            // the grouped positional conv's matrix is viewed per group, so it stays plain
+            // the grouped positional conv's matrix is viewed per group by ggml's ops, so it stays plain unless our
+            // integer kernel takes it whole (HubertGraph.PositionalEmbedding)
             LinearWeights Linear(string weight, string bias, long inputs, long outputs) =>
                 new(b.RequireMatrix(weight, [inputs, outputs], Matrices), b.Require(bias, [outputs], GgmlType.F32));
             LinearWeights Viewed(string weight, string bias, long inputs, long outputs) =>
-                new(b.Require(weight, [inputs, outputs], Matrices), b.Require(bias, [outputs], GgmlType.F32));
+                new(file.TryGetTensor(weight, out var info) && _store.PacksInt8 && Int8Products.Takes(backend, info.Type, [inputs, outputs])
+                        && (outputs / config.NumConvPosEmbeddingGroups) % Int8Layout.Rows == 0
+                        ? b.RequireMatrix(weight, [inputs, outputs], Matrices)
+                        : b.Require(weight, [inputs, outputs], Matrices),
+                    b.Require(bias, [outputs], GgmlType.F32));
 
             Convs = Enumerable.Range(0, config.ConvLayers).Select(i =>
             {

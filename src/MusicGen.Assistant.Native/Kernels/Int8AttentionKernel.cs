@@ -173,8 +173,8 @@ public static unsafe class Int8AttentionKernel
         var max = float.NegativeInfinity;
         long i = 0;
         var vmax = Vector256.Create(float.NegativeInfinity);
-        for (; i + 8 <= n; i += 8) vmax = Vector256.Max(vmax, Vector256.Load(s + i));
-        for (var l = 0; l < 8; l++) max = MathF.Max(max, vmax[l]);
+        for (; i + 8 <= n; i += 8) vmax = Avx.Max(vmax, Vector256.Load(s + i));
+        max = Int8ProductKernel.HorizontalMax(vmax);
         for (; i < n; i++) max = MathF.Max(max, s[i]);
         // e = exp(scale·(s - max)) in place; padding keys become 0
         var vs = Vector256.Create(scale);
@@ -195,9 +195,7 @@ public static unsafe class Int8AttentionKernel
         {
             var p = s + b * Int8Layout.Block;
             Vector256<float> v0 = Vector256.Load(p), v1 = Vector256.Load(p + 8), v2 = Vector256.Load(p + 16), v3 = Vector256.Load(p + 24);
-            var m = Vector256.Max(Vector256.Max(v0, v1), Vector256.Max(v2, v3));
-            var m4 = Vector128.Max(m.GetLower(), m.GetUpper());
-            var largest = MathF.Max(MathF.Max(m4[0], m4[1]), MathF.Max(m4[2], m4[3]));
+            var largest = Int8ProductKernel.HorizontalMax(Avx.Max(Avx.Max(v0, v1), Avx.Max(v2, v3)));
             var id = Vector256.Create(largest > 0f ? 255f / largest : 0f);
             scales[b] = largest / 255f / sum;
             // non-negative values: truncating x + 0.5 rounds to nearest

@@ -63,9 +63,7 @@ public static unsafe class Int8ProductKernel
         {
             var p = x + b * Int8Layout.Block;
             Vector256<float> v0 = Vector256.Load(p), v1 = Vector256.Load(p + 8), v2 = Vector256.Load(p + 16), v3 = Vector256.Load(p + 24);
-            var m = Vector256.Max(Vector256.Max(Vector256.Abs(v0), Vector256.Abs(v1)), Vector256.Max(Vector256.Abs(v2), Vector256.Abs(v3)));
-            var m4 = Vector128.Max(m.GetLower(), m.GetUpper());
-            var amax = MathF.Max(MathF.Max(m4[0], m4[1]), MathF.Max(m4[2], m4[3]));
+            var amax = AbsMax(v0, v1, v2, v3);
             var sum = v0 + v1 + v2 + v3;
             if (!Vector256.EqualsAll(sum, sum)) amax = float.NaN; // a NaN or ±inf input leaves its block's outputs non-finite, not a silent number
             var d = amax / 127f;
@@ -81,6 +79,21 @@ public static unsafe class Int8ProductKernel
         }
     }
 
+    /// <summary>max |x| over 32 values. vmaxps, not Vector256.Max: the IEEE maximum that orders NaN and signed
+    /// zeros costs several instructions per call, and the callers look for NaN themselves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float AbsMax(Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3) =>
+        HorizontalMax(Avx.Max(Avx.Max(Vector256.Abs(v0), Vector256.Abs(v1)), Avx.Max(Vector256.Abs(v2), Vector256.Abs(v3))));
+
+    /// <summary>The largest of 8 lanes (vmaxps semantics).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float HorizontalMax(Vector256<float> m)
+    {
+        var h = Sse.Max(m.GetLower(), m.GetUpper());
+        h = Sse.Max(h, Sse.MoveHighToLow(h, h));
+        return Sse.MaxScalar(h, Sse.Shuffle(h, h, 0b01)).ToScalar();
+    }
+
     /// <summary>
     /// Quantizes 32 floats as Q8_0 does into signed bytes (written as 8 little-endian groups of 4 to <paramref name="groups"/>[j])
     /// and returns the scale and the sum of the values.
@@ -88,9 +101,8 @@ public static unsafe class Int8ProductKernel
     internal static (float Scale, int Sum) QuantizeBlockSigned(float* x, int* groups)
     {
         Vector256<float> v0 = Vector256.Load(x), v1 = Vector256.Load(x + 8), v2 = Vector256.Load(x + 16), v3 = Vector256.Load(x + 24);
-        var m = Vector256.Max(Vector256.Max(Vector256.Abs(v0), Vector256.Abs(v1)), Vector256.Max(Vector256.Abs(v2), Vector256.Abs(v3)));
-        var m4 = Vector128.Max(m.GetLower(), m.GetUpper());
-        var amax = MathF.Max(MathF.Max(m4[0], m4[1]), MathF.Max(m4[2], m4[3]));
+        var amax = AbsMax(v0, v1, v2, v3);
+        if (!Vector256.EqualsAll(v0 + v1 + v2 + v3, v0 + v1 + v2 + v3)) amax = float.NaN; // non-finite in, non-finite out
         var d = amax / 127f;
         var id = Vector256.Create(d != 0f ? 1f / d : 0f);
         var q0 = Avx.ConvertToVector256Int32(v0 * id);
