@@ -17,10 +17,25 @@ public static unsafe class Int8Products
     public const string Variable = "MGA_INT8";
     private const long Alignment = 64;
     private static readonly ConcurrentDictionary<nint, bool> Buffers = new();
+    private static readonly AsyncLocal<bool> Off = new();
 
-    /// <summary>Whether packed products are used at all: the CPU has the kernel's instructions and <c>MGA_INT8</c> is not "0".</summary>
-    public static bool Enabled => Int8ProductKernel.Supported &&
+    /// <summary>Whether packed products are used at all: the CPU has the kernel's instructions, <c>MGA_INT8</c> is not
+    /// "0" and the caller is not inside <see cref="Suspended"/>.</summary>
+    public static bool Enabled => Int8ProductKernel.Supported && !Off.Value &&
                                   Environment.GetEnvironmentVariable(Variable)?.Trim() is not ("0" or "false" or "off");
+
+    /// <summary>Within the returned scope (this async flow only), models load with ggml's layouts, e.g. to compare the two.</summary>
+    public static IDisposable Suspended()
+    {
+        var before = Off.Value;
+        Off.Value = true;
+        return new Restore(() => Off.Value = before);
+    }
+
+    private sealed class Restore(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
+    }
 
     /// <summary>Whether a weight of this type and shape is packed on <paramref name="backend"/>: Q8_0, 2-D, whole groups of 8 rows.</summary>
     public static bool Takes(ComputeBackend backend, GgmlType type, IReadOnlyList<long> ne) =>

@@ -145,6 +145,33 @@ public sealed class HubertEncoderTests : IDisposable
     }
 
     [Fact]
+    public void Integer_kernels_keep_a_q8_0_encoder_as_close_to_f32_as_ggmls_q8_0_products()
+    {
+        if (!Int8Products.Enabled) return; // no AVX-VNNI here: the q8_0 model runs on ggml's products only
+        var signal = RandomHubertModels.Signal(2400, seed: 8);
+        using var f32 = HubertEncoder.Load(RandomHubertModels.Gguf("blocky"), _backend);
+        using var packed = HubertEncoder.Load(RandomHubertModels.Gguf("blocky", StorageType.Q8_0), _backend);
+        HubertEncoder ggml;
+        using (Int8Products.Suspended()) ggml = HubertEncoder.Load(RandomHubertModels.Gguf("blocky", StorageType.Q8_0), _backend);
+        using (ggml)
+        {
+            var exact = f32.Encode(signal).LastHiddenState.ToArray();
+            var ours = packed.Encode(signal).LastHiddenState.ToArray();
+            var theirs = ggml.Encode(signal).LastHiddenState.ToArray();
+            Assert.NotEqual(theirs, ours); // the integer kernels ran (attention, convs and products)
+            var (oursError, theirsError) = (RelativeRms(ours, exact), RelativeRms(theirs, exact));
+            Assert.True(oursError <= 1.5 * theirsError, $"integer kernels {oursError:E2} from f32, ggml's q8_0 products {theirsError:E2}");
+        }
+    }
+
+    private static double RelativeRms(float[] a, float[] b)
+    {
+        double d = 0, s = 0;
+        for (var i = 0; i < a.Length; i++) { d += (double)(a[i] - b[i]) * (a[i] - b[i]); s += (double)b[i] * b[i]; }
+        return Math.Sqrt(d / s);
+    }
+
+    [Fact]
     public void A_waveform_shorter_than_one_frame_is_refused()
     {
         using var encoder = HubertEncoder.Load(HubertFixtures.Gguf(HubertFixtures.Tiny), _backend);

@@ -82,6 +82,30 @@ public class VisionEncoderTests
         Assert.InRange(errors.Average(), 1e-7, 0.03);
     }
 
+    [Theory]
+    [InlineData("vit-tiny", VisionFamily.ViT)]
+    [InlineData("vivit-tiny", VisionFamily.ViViT)]
+    public void Integer_kernels_keep_a_q8_0_encoder_as_close_to_f32_as_ggmls_q8_0_products(string name, VisionFamily family)
+    {
+        if (!Int8Products.Enabled) return; // no AVX-VNNI here: the q8_0 model runs on ggml's products only
+        var set = FixtureSet.ByName(name);
+        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: null);
+        using var exact = VisionEncoder.Load(ConvertedFixtures.Gguf(set), family, backend);
+        using var packed = VisionEncoder.Load(ConvertedFixtures.Gguf(set, StorageType.Q8_0), family, backend);
+        VisionEncoder ggml;
+        using (Int8Products.Suspended()) ggml = VisionEncoder.Load(ConvertedFixtures.Gguf(set, StorageType.Q8_0), family, backend);
+        using (ggml)
+        {
+            var pixels = VisionFixtures.Pixels(set.Vector("pixel_values"));
+            var b = exact.Encode(pixels).LastHiddenState;
+            var ours = packed.Encode(pixels).LastHiddenState;
+            var theirs = ggml.Encode(pixels).LastHiddenState;
+            Assert.NotEqual(theirs, ours); // the integer kernels ran
+            double Error(float[] a) => Math.Sqrt(a.Select((x, i) => (double)(x - b[i]) * (x - b[i])).Sum() / b.Sum(x => (double)x * x));
+            Assert.True(Error(ours) <= 1.5 * Error(theirs), $"integer kernels {Error(ours):E2} from f32, ggml's q8_0 products {Error(theirs):E2}");
+        }
+    }
+
     [Fact]
     public void Inputs_of_the_wrong_size_are_refused_with_the_expected_size()
     {
