@@ -150,12 +150,14 @@ public sealed unsafe partial class GgmlContext
 
     /// <summary>
     /// <see cref="MulMat"/> for a weight packed for our integer product kernel (<see cref="Int8Products"/>): w {k, m},
-    /// x {k, n, ...} F32 with contiguous rows -> {m, n, ...} F32. Two nodes: the activations quantized per column,
-    /// then the product (<see cref="Kernels.Int8ProductKernel"/>).
+    /// x {k, n, ...} F32 with contiguous rows -> {m, n, ...} F32, plus <paramref name="bias"/> {m} when given (added by
+    /// the kernel). Two nodes: the activations quantized per column, then the product (<see cref="Kernels.Int8ProductKernel"/>).
     /// </summary>
-    public Tensor Int8Product(Tensor w, Tensor x)
+    public Tensor Int8Product(Tensor w, Tensor x, Tensor? bias = null)
     {
         const string op = "int8_product";
+        if (bias is { } b)
+            Require(b.Type == GgmlType.F32 && b.IsContiguous && b.ElementCount == w.Ne1, op, () => $"bias {S(b)} is not {w.Ne1} F32 values for {S(w)}");
         Require(w.IsInt8Packed && w.Ptr->ViewSrc == 0, op, () => $"{S(w)} is not a whole packed weight (a view of one has no packed layout)");
         Require(!Differentiable, op, () => $"the packed weight {S(w)} has no backward; a training model keeps its weights unpacked");
         Require(w.Ne0 == x.Ne0, op, () => $"inner sizes differ: {S(w)} vs {S(x)}");
@@ -167,9 +169,11 @@ public sealed unsafe partial class GgmlContext
         var quantized = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.I8, Kernels.Int8Layout.ColumnBytes(x.Ne0), columns + 1, 1, 1, args, 1,
             &Kernels.Int8ProductKernel.Quantize, -1, 0); // + 1: the product's work counter
         new Tensor(quantized).Named("int8_activations");
-        args[0] = quantized;
-        args[1] = w.Ptr;
-        return new Tensor(GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, w.Ne1, x.Ne1, x.Ne2, x.Ne3, args, 2,
+        var all = stackalloc GgmlTensorStruct*[3];
+        all[0] = quantized;
+        all[1] = w.Ptr;
+        all[2] = bias is { } bb ? bb.Ptr : null;
+        return new Tensor(GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, w.Ne1, x.Ne1, x.Ne2, x.Ne3, all, bias is null ? 2 : 3,
             &Kernels.Int8ProductKernel.Multiply, -1, 0)).Named(op);
     }
 

@@ -47,6 +47,31 @@ public class Int8ProductTests
     }
 
     [Fact]
+    public void A_bias_is_added_by_the_kernel_and_a_wrong_one_is_refused()
+    {
+        if (!Available) return;
+        const int k = 64, n = 24, columns = 7;
+        var rng = new Random(8);
+        var weights = Q8Weights(rng, k, n);
+        var x = Enumerable.Range(0, k * columns).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        var bias = Enumerable.Range(0, n).Select(i => 10f + i).ToArray();
+        var plain = Product(weights, k, n, x, [k, columns], 2, pack: true, out _);
+        using var g = new CpuGraph();
+        using var store = new TensorStore(g.Backend, 4, int8Products: true);
+        var w = store.NewMatrix(GgmlType.Q8_0, [k, n]);
+        store.Allocate();
+        w.SetData<byte>(weights);
+        var input = g.Input(x, k, columns);
+        var b = g.Input(bias, n);
+        var e = Assert.Throws<GgmlException>(() => g.Ctx.Int8Product(w, input, g.Ctx.NewTensor(GgmlType.F32, n - 1)));
+        Assert.Contains($"is not {n} F32 values", e.Message);
+        var y = g.Run(g.Ctx.Int8Product(w, input, b));
+        for (var c = 0; c < columns; c++)
+            for (var r = 0; r < n; r++)
+                Assert.Equal(plain[c * n + r] + bias[r], y[c * n + r], 4);
+    }
+
+    [Fact]
     public void Activations_with_strided_columns_are_read_in_place()
     {
         if (!Available) return;

@@ -13,6 +13,7 @@ public sealed record LinearWeights(Tensor Weight, Tensor? Bias = null)
 
     public Tensor Apply(GgmlContext ctx, Tensor x)
     {
+        if (Weight.IsInt8Packed) return ctx.Int8Product(Weight, x, Bias); // the integer kernel adds the bias itself
         var y = ctx.MulMat(Weight, x);
         return Bias is { } b ? ctx.Add(y, b) : y;
     }

@@ -116,12 +116,13 @@ public static unsafe class Int8ProductKernel
     }
 
     /// <summary>src[0] I8 {ColumnBytes(k), columns + 1} from <see cref="Quantize"/> or <see cref="Int8FramesKernel"/>, src[1]
-    /// the packed weight {k, n} -> dst F32 {n, columns...}. Threads claim items of 64 columns × 128 rows.</summary>
+    /// the packed weight {k, n}, src[2] (optional) a bias F32 {n} -> dst F32 {n, columns...}. Threads claim items of 64 columns × 128 rows.</summary>
     [UnmanagedCallersOnly]
     internal static void Multiply(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {
         var xq = (GgmlTensorStruct*)dst->Src[0];
         var w = (GgmlTensorStruct*)dst->Src[1];
+        var bias = dst->Src[2] != 0 ? (float*)((GgmlTensorStruct*)dst->Src[2])->Data : null;
         long k = w->Ne[0], n = w->Ne[1], columnBytes = (long)xq->Nb[1];
         var columns = dst->Ne[1] * dst->Ne[2] * dst->Ne[3];
         var counter = Counter(xq, columns * columnBytes);
@@ -132,7 +133,7 @@ public static unsafe class Int8ProductKernel
         {
             long c0 = item / ranges * ColumnChunk, g0 = item % ranges * GroupRange;
             Multiply((byte*)w->Data, (byte*)xq->Data + c0 * columnBytes, columnBytes, Math.Min(ColumnChunk, columns - c0), k,
-                (float*)dst->Data + c0 * n, n, (g0, Math.Min(groups, g0 + GroupRange)));
+                (float*)dst->Data + c0 * n, n, (g0, Math.Min(groups, g0 + GroupRange)), bias);
         }
     }
 
@@ -140,7 +141,8 @@ public static unsafe class Int8ProductKernel
     /// Rows 8·groups.From .. 8·groups.To of y = activations · packed weightᵀ: column c of the result starts at
     /// y + c·yStride (floats).
     /// </summary>
-    internal static void Multiply(byte* weight, byte* activations, long columnBytes, long columns, long k, float* y, long yStride, (long From, long To) groups)
+    internal static void Multiply(byte* weight, byte* activations, long columnBytes, long columns, long k, float* y, long yStride, (long From, long To) groups,
+        float* bias = null)
     {
         var blocks = k / Int8Layout.Block;
         var groupBytes = Int8Layout.GroupBytes(k);
@@ -152,9 +154,9 @@ public static unsafe class Int8ProductKernel
                 var wg = weight + g * groupBytes;
                 var c = c0;
                 for (; c + Tile <= c1; c += Tile)
-                    Tile4(wg, blocks, activations + c * columnBytes, columnBytes, k, y + c * yStride + g * Int8Layout.Rows, yStride);
+                    Tile4(wg, blocks, activations + c * columnBytes, columnBytes, k, y + c * yStride + g * Int8Layout.Rows, yStride, Start(bias, g));
                 for (; c < c1; c++)
-                    Tile1(wg, blocks, activations + c * columnBytes, k, y + c * yStride + g * Int8Layout.Rows);
+                    Tile1(wg, blocks, activations + c * columnBytes, k, y + c * yStride + g * Int8Layout.Rows, Start(bias, g));
             }
         }
     }
@@ -163,16 +165,20 @@ public static unsafe class Int8ProductKernel
 
     /// <summary>8 rows × 4 columns: each weight load feeds four dot products, each column's 4 input bytes are broadcast.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile4(byte* wg, long blocks, byte* a0, long columnBytes, long k, float* y, long n)
+    // the sums start from the group's 8 biases (a Linear's bias added for free) or zero
+    private static Vector256<float> Start(float* bias, long group) =>
+        bias == null ? Vector256<float>.Zero : Vector256.Load(bias + group * Int8Layout.Rows);
+
+    private static void Tile4(byte* wg, long blocks, byte* a0, long columnBytes, long k, float* y, long n, Vector256<float> start)
     {
         byte* a1 = a0 + columnBytes, a2 = a1 + columnBytes, a3 = a2 + columnBytes;
         float* d0 = (float*)(a0 + k), d1 = (float*)(a1 + k), d2 = (float*)(a2 + k), d3 = (float*)(a3 + k);
-        Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
+        Vector256<float> f0 = start, f1 = start, f2 = start, f3 = start;
         for (long b = 0; b < blocks; b++)
         {
             var block = wg + b * Int8Layout.GroupBlockBytes;
-            var start = Avx.LoadVector256((int*)(block + Int8Layout.OffsetsOffset));
-            Vector256<int> i0 = start, i1 = start, i2 = start, i3 = start;
+            var offsets = Avx.LoadVector256((int*)(block + Int8Layout.OffsetsOffset));
+            Vector256<int> i0 = offsets, i1 = offsets, i2 = offsets, i3 = offsets;
             var at = b * Int8Layout.Block;
             for (var j = 0; j < Int8Layout.Block / 4; j++)
             {
@@ -197,10 +203,10 @@ public static unsafe class Int8ProductKernel
 
     /// <summary>8 rows × 1 column, for the columns left over after the tiles of 4.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile1(byte* wg, long blocks, byte* a, long k, float* y)
+    private static void Tile1(byte* wg, long blocks, byte* a, long k, float* y, Vector256<float> start)
     {
         var d = (float*)(a + k);
-        Vector256<float> f = default;
+        var f = start;
         for (long b = 0; b < blocks; b++)
         {
             var block = wg + b * Int8Layout.GroupBlockBytes;
