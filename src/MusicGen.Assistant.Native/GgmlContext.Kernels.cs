@@ -257,8 +257,10 @@ public sealed unsafe partial class GgmlContext
         }
         Require(key.Ne0 == query.Ne0 && value.Ne0 == query.Ne0 && key.Ne1 == query.Ne1 && value.Ne1 == query.Ne1 &&
                 key.Ne2 == query.Ne2 && value.Ne2 == query.Ne2, op, () => $"query {S(query)}, key {S(key)} and value {S(value)} differ");
-        Require(heads > 0 && query.Ne0 % heads == 0 && Kernels.Int8AttentionKernel.Takes(query.Ne0 / heads), op,
+        Require(heads > 0 && query.Ne0 % heads == 0 && query.Ne0 / heads % Kernels.Int8Layout.Block == 0, op,
             () => $"{heads} heads of {S(query)} are not whole blocks of 32 dims");
+        Require(Kernels.Int8AttentionKernel.Takes(query.Ne0 / heads, query.Ne1), op,
+            () => $"{query.Ne1} keys are more than the integer attention takes ({Kernels.Int8AttentionKernel.MaxKeys})");
         Require(float.IsFinite(scale), op, () => $"scale {scale} is not finite");
         EnsureRoom(2);
         var args = stackalloc GgmlTensorStruct*[2];

@@ -74,6 +74,9 @@ public class Int8AttentionTests
         var q64 = ctx.NewInput("q64", GgmlType.F32, 64, 10);
         e = Assert.Throws<GgmlException>(() => ctx.Int8Attention(q64, k, k, 2, 1f));
         Assert.Contains("differ", e.Message);
+        var many = ctx.NewInput("many", GgmlType.F32, 64, Int8AttentionKernel.MaxKeys + 1);
+        e = Assert.Throws<GgmlException>(() => ctx.Int8Attention(many, many, many, 2, 1f));
+        Assert.Contains($"{Int8AttentionKernel.MaxKeys + 1} keys are more than the integer attention takes", e.Message);
     }
 
     private static float[] Run(float[] q, float[] k, float[] v, int width, int n, int items, int heads, float scale, int threads)

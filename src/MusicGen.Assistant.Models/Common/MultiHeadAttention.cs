@@ -50,11 +50,11 @@ public static class MultiHeadAttention
     /// model on a CPU with the integer kernel: the precision its user chose), else ggml's F32 kernel (<see cref="AttendFused"/>).
     /// </summary>
     public static Tensor AttendUnmasked(GgmlContext ctx, AttentionWeights w, Tensor query, Tensor key, Tensor value) =>
-        TakesInt8(w) ? ctx.Int8Attention(query, key, value, w.Heads, w.Scale) : AttendFused(ctx, query, key, value, w.Heads, w.Scale);
+        TakesInt8(w, query.Ne1) ? ctx.Int8Attention(query, key, value, w.Heads, w.Scale) : AttendFused(ctx, query, key, value, w.Heads, w.Scale);
 
-    /// <summary>Whether <see cref="AttendUnmasked"/> takes the integer kernel for this layer.</summary>
-    public static bool TakesInt8(AttentionWeights w) =>
-        w.Query.Weight.IsInt8Packed && w.Key.Weight.IsInt8Packed && w.Value.Weight.IsInt8Packed && Int8AttentionKernel.Takes(w.HeadDim);
+    /// <summary>Whether <see cref="AttendUnmasked"/> takes the integer kernel for this layer over <paramref name="keys"/> keys.</summary>
+    public static bool TakesInt8(AttentionWeights w, long keys) =>
+        w.Query.Weight.IsInt8Packed && w.Key.Weight.IsInt8Packed && w.Value.Weight.IsInt8Packed && Int8AttentionKernel.Takes(w.HeadDim, keys);
 
     /// <summary>
     /// Attention of queries {width, n, rows} over a cache as one fused node (<see cref="GgmlContext.FlashAttention"/>,

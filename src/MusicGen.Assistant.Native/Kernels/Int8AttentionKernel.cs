@@ -24,6 +24,9 @@ public static unsafe class Int8AttentionKernel
 {
     public const int QueryBlock = 32;
 
+    /// <summary>Most keys one attention takes: each thread keeps a block of queries' scores over all keys (8 MiB here).</summary>
+    public const long MaxKeys = 1 << 16;
+
     /// <summary>Keys rounded up to whole groups of 8 rows (the keys' packed weight).</summary>
     public static long KeyRows(long n) => (n + Int8Layout.Rows - 1) / Int8Layout.Rows * Int8Layout.Rows;
 
@@ -34,8 +37,8 @@ public static unsafe class Int8AttentionKernel
     public static long HeadBytes(long headDim, long n) =>
         (Int8Layout.WeightBytes(headDim, KeyRows(n)) + Int8Layout.WeightBytes(KeyInputs(n), headDim) + 63) / 64 * 64;
 
-    /// <summary>Whether heads of this size fit the layout (whole blocks of 32 dims).</summary>
-    public static bool Takes(long headDim) => headDim > 0 && headDim % Int8Layout.Block == 0;
+    /// <summary>Whether heads of this size fit the layout (whole blocks of 32 dims) and the keys the scratch.</summary>
+    public static bool Takes(long headDim, long keys) => headDim > 0 && headDim % Int8Layout.Block == 0 && keys is > 0 and <= MaxKeys;
 
     /// <summary>src[0] keys, src[1] values, F32 {width, n, items} with contiguous rows -> dst I8 {HeadBytes, heads·items + 1}
     /// (the last row holds <see cref="Attend"/>'s work counter).</summary>
