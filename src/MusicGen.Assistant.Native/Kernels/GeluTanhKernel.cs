@@ -17,6 +17,7 @@ public static unsafe class GeluTanhKernel
     private static readonly float TwoRoot2OverPi = 2 * MathF.Sqrt(2 / MathF.PI);
 
     /// <summary>y = gelu_fast(x) element by element (y may be x).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(ReadOnlySpan<float> x, Span<float> y)
     {
         if (y.Length < x.Length) throw new ArgumentException("destination is shorter than the source");
@@ -51,6 +52,7 @@ public static unsafe class GeluTanhKernel
     }
 
     /// <summary>dst = gelu_fast(src[0]), both contiguous F32 of the same shape; each thread takes its band of whole vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     internal static void Run(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {

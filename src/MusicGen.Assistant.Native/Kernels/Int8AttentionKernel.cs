@@ -42,6 +42,7 @@ public static unsafe class Int8AttentionKernel
 
     /// <summary>src[0] keys, src[1] values, F32 {width, n, items} with contiguous rows -> dst I8 {HeadBytes, heads·items + 1}
     /// (the last row holds <see cref="Attend"/>'s work counter).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     internal static void Pack(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {
@@ -63,6 +64,7 @@ public static unsafe class Int8AttentionKernel
     }
 
     // keys as rows: row t = key t's hd dims (padding rows zero)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackKeys(byte* keys, long keyStride, long n, long hd, byte* target)
     {
         var blocks = hd / Int8Layout.Block;
@@ -90,6 +92,7 @@ public static unsafe class Int8AttentionKernel
     }
 
     // values transposed: row d = dim d over the keys; 8 dims (one group) are one vector per key, so each lane is a row
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackValues(byte* values, long keyStride, long n, long hd, byte* target)
     {
         var inputs = KeyInputs(n);
@@ -126,6 +129,7 @@ public static unsafe class Int8AttentionKernel
     /// src[0] queries F32 {width, n, items} (contiguous rows), src[1] <see cref="Pack"/>'s bytes -> dst F32 {width, n, items}
     /// contiguous. userdata: heads; op param 0 (after the frame kernels' first): the scale's bits.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     internal static void Attend(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {

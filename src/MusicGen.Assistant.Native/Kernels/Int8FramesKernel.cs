@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MusicGen.Assistant.Native.Interop;
 
@@ -13,6 +14,7 @@ public static unsafe class Int8FramesKernel
 {
     /// <summary>src[0] F32 {in, L, B} contiguous -> dst I8 {ColumnBytes(taps·in), T·B + 1} (the last column holds the
     /// product's work counter); params: taps, stride, T.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     internal static void Quantize(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {

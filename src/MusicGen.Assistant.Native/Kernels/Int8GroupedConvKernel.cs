@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MusicGen.Assistant.Native.Interop;
 
@@ -16,6 +17,7 @@ public static unsafe class Int8GroupedConvKernel
     private const int ColumnChunk = 64;
 
     /// <summary>dst[0] = 0: the work counter of the node that reads this one (a node of its own runs before it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     internal static void ZeroCounter(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {
@@ -24,6 +26,7 @@ public static unsafe class Int8GroupedConvKernel
 
     /// <summary>src[0] F32 {L, channels, B} (contiguous along time), src[1] the packed kernel, src[2] the counter ->
     /// dst F32 {channels, T, B}; params: taps, groups, padding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     internal static void Run(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {

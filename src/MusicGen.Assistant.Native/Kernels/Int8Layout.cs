@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 
 namespace MusicGen.Assistant.Native.Kernels;
@@ -39,6 +40,7 @@ public static unsafe class Int8Layout
     public static bool Fits(long k, long n) => k > 0 && n > 0 && k % Block == 0 && n % Rows == 0;
 
     /// <summary>Writes the Q8_0 rows <paramref name="q8"/> of a {k, n} weight to <paramref name="destination"/> in this layout.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackWeight(ReadOnlySpan<byte> q8, long k, long n, byte* destination)
     {
         if (!Fits(k, n)) throw new GgmlException($"a {{{k}, {n}}} weight is not whole blocks of {Block} and groups of {Rows} rows");

@@ -37,6 +37,7 @@ public static unsafe class Int8ProductKernel
 
     /// <summary>src[0] F32 {k, n1, n2, n3} (contiguous rows) -> dst I8 {ColumnBytes(k), n1·n2·n3 + 1} (the last column holds
     /// the product's work counter).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     internal static void Quantize(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {
@@ -55,6 +56,7 @@ public static unsafe class Int8ProductKernel
     }
 
     /// <summary>Quantizes one column of k floats into k unsigned bytes and k/32 scales (<see cref="Int8Layout"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void QuantizeColumn(float* x, long k, byte* destination)
     {
         var scales = (float*)(destination + k);
@@ -98,6 +100,7 @@ public static unsafe class Int8ProductKernel
     /// Quantizes 32 floats as Q8_0 does into signed bytes (written as 8 little-endian groups of 4 to <paramref name="groups"/>[j])
     /// and returns the scale and the sum of the values.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (float Scale, int Sum) QuantizeBlockSigned(float* x, int* groups)
     {
         Vector256<float> v0 = Vector256.Load(x), v1 = Vector256.Load(x + 8), v2 = Vector256.Load(x + 16), v3 = Vector256.Load(x + 24);
@@ -117,6 +120,7 @@ public static unsafe class Int8ProductKernel
 
     /// <summary>src[0] I8 {ColumnBytes(k), columns + 1} from <see cref="Quantize"/> or <see cref="Int8FramesKernel"/>, src[1]
     /// the packed weight {k, n}, src[2] (optional) a bias F32 {n} -> dst F32 {n, columns...}. Threads claim items of 64 columns × 128 rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     internal static void Multiply(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {
@@ -141,6 +145,7 @@ public static unsafe class Int8ProductKernel
     /// Rows 8·groups.From .. 8·groups.To of y = activations · packed weightᵀ: column c of the result starts at
     /// y + c·yStride (floats).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Multiply(byte* weight, byte* activations, long columnBytes, long columns, long k, float* y, long yStride, (long From, long To) groups,
         float* bias = null)
     {
