@@ -32,6 +32,7 @@ internal static unsafe class ConvFramesKernel
 
     /// <summary>src[0] = frames {in, T}, src[1] = W {16, taps·in, blocks} F32, src[2] = bias {out}, src[3] = skip
     /// {out, frames} or absent. Params (op_params words 8..): taps, step, dilation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     public static void Run(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using MusicGen.Assistant.Native.Interop;
@@ -15,6 +16,7 @@ internal static unsafe class FrameKernels
 
     /// <summary>dst {C, l + T + r + tail} = [ELU](padded src {C, T}); one frame is C contiguous floats.
     /// Params: left, right, reflect, tail, elu.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     public static void PadActivate(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {
@@ -43,6 +45,7 @@ internal static unsafe class FrameKernels
     /// dst {out, frames} = Σ_m z[m-th block of `out` rows, frame t + m·shift] + bias: the tap sum that finishes a
     /// conv computed as z = W_stacked · frames {taps·out, T}. Params: taps, shift.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     public static void TapSum(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {

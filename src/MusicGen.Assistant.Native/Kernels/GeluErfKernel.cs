@@ -118,6 +118,7 @@ public static unsafe class GeluErfKernel
     }
 
     /// <summary>dst = GELU(src[0]), both contiguous F32 of the same shape; each thread takes its band of whole vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     internal static void Run(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {

@@ -19,6 +19,7 @@ internal static unsafe class LstmCellKernel
     /// dst = the state sequence {w, 2·steps} (h_t in column t, c_t in column steps + t), updated in place at step
     /// <c>userdata</c>; src[1] = W_hh·h_{t-1} {4w}, src[2] = projected inputs {4w, steps}, src[3] = c_{t-1} {w}.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     public static void Step(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {

@@ -27,6 +27,7 @@ internal static unsafe class OneQueryAttentionKernel
     /// optional mask {n_kv, ≥1, 1, 1 or rows} (F32, row 0 used). Params: the scale's float bits. Threads split the
     /// (row, head) pairs.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     public static void Run(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {
