@@ -166,14 +166,15 @@ public sealed unsafe partial class GgmlContext
         var args = stackalloc GgmlTensorStruct*[2];
         args[0] = x.Ptr;
         var columns = x.Ne1 * x.Ne2 * x.Ne3;
-        var quantized = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.I8, Kernels.Int8Layout.ColumnBytes(x.Ne0), columns + 1, 1, 1, args, 1,
-            &Kernels.Int8ProductKernel.Quantize, -1, 0); // + 1: the product's work counter
+        var quantized = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.I8, Kernels.Int8Layout.ColumnBytes(x.Ne0), columns, 1, 1, args, 1,
+            &Kernels.Int8ProductKernel.Quantize, -1, 0);
         new Tensor(quantized).Named("int8_activations");
-        var all = stackalloc GgmlTensorStruct*[3];
+        var all = stackalloc GgmlTensorStruct*[4];
         all[0] = quantized;
         all[1] = w.Ptr;
-        all[2] = bias is { } bb ? bb.Ptr : null;
-        return new Tensor(GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, w.Ne1, x.Ne1, x.Ne2, x.Ne3, all, bias is null ? 2 : 3,
+        all[2] = WorkCounter();
+        all[3] = bias is { } bb ? bb.Ptr : null;
+        return new Tensor(GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, w.Ne1, x.Ne1, x.Ne2, x.Ne3, all, bias is null ? 3 : 4,
             &Kernels.Int8ProductKernel.Multiply, -1, 0)).Named(op);
     }
 
@@ -198,13 +199,15 @@ public sealed unsafe partial class GgmlContext
         var args = stackalloc GgmlTensorStruct*[2];
         args[0] = frames.Ptr;
         Require(count <= int.MaxValue, op, () => $"{count} output frames are too many");
-        var quantized = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.I8, Kernels.Int8Layout.ColumnBytes(w.Ne0), count * frames.Ne2 + 1, 1, 1, args, 1,
-            &Kernels.Int8FramesKernel.Quantize, -1, 0); // + 1: the product's work counter
+        var quantized = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.I8, Kernels.Int8Layout.ColumnBytes(w.Ne0), count * frames.Ne2, 1, 1, args, 1,
+            &Kernels.Int8FramesKernel.Quantize, -1, 0);
         SetKernelParams(quantized, taps, stride, (int)count);
         new Tensor(quantized).Named("int8_frames");
-        args[0] = quantized;
-        args[1] = w.Ptr;
-        return new Tensor(GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, w.Ne1, count, frames.Ne2, 1, args, 2,
+        var all = stackalloc GgmlTensorStruct*[3];
+        all[0] = quantized;
+        all[1] = w.Ptr;
+        all[2] = WorkCounter();
+        return new Tensor(GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, w.Ne1, count, frames.Ne2, 1, all, 3,
             &Kernels.Int8ProductKernel.Multiply, -1, 0)).Named(op);
     }
 
@@ -229,12 +232,10 @@ public sealed unsafe partial class GgmlContext
         var frames = timeFirst.Ne0 + 2L * padding - taps + 1;
         Require(frames >= 1, op, () => $"{timeFirst.Ne0} frames with {padding} padding are fewer than the kernel's {taps} taps");
         EnsureRoom(2);
-        var counter = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.I32, 1, 1, 1, 1, null, 0, &Kernels.Int8GroupedConvKernel.ZeroCounter, 1, 0);
-        new Tensor(counter).Named("work_counter");
         var args = stackalloc GgmlTensorStruct*[3];
         args[0] = timeFirst.Ptr;
         args[1] = w.Ptr;
-        args[2] = counter;
+        args[2] = WorkCounter();
         var t = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, channels, frames, timeFirst.Ne2, 1, args, 3,
             &Kernels.Int8GroupedConvKernel.Run, -1, 0);
         SetKernelParams(t, taps, groups, padding);
@@ -267,14 +268,25 @@ public sealed unsafe partial class GgmlContext
         args[0] = key.Ptr;
         args[1] = value.Ptr;
         var packed = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.I8, Kernels.Int8AttentionKernel.HeadBytes(query.Ne0 / heads, query.Ne1),
-            heads * query.Ne2 + 1, 1, 1, args, 2, &Kernels.Int8AttentionKernel.Pack, -1, heads); // + 1: the attention's work counter
+            heads * query.Ne2, 1, 1, args, 2, &Kernels.Int8AttentionKernel.Pack, -1, heads);
         new Tensor(packed).Named("int8_keys_values");
-        args[0] = query.Ptr;
-        args[1] = packed;
-        var t = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, query.Ne0, query.Ne1, query.Ne2, 1, args, 2,
+        var all = stackalloc GgmlTensorStruct*[3];
+        all[0] = query.Ptr;
+        all[1] = packed;
+        all[2] = WorkCounter();
+        var t = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, query.Ne0, query.Ne1, query.Ne2, 1, all, 3,
             &Kernels.Int8AttentionKernel.Attend, -1, heads);
         SetKernelParams(t, BitConverter.SingleToInt32Bits(scale));
         return new Tensor(t).Named(op);
+    }
+
+    // a node of its own that zeroes an integer kernel's work counter before each compute (Int8ProductKernel.ZeroCounter)
+    private GgmlTensorStruct* WorkCounter()
+    {
+        EnsureRoom(1);
+        var counter = GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.I32, 1, 1, 1, 1, null, 0, &Kernels.Int8ProductKernel.ZeroCounter, 1, 0);
+        new Tensor(counter).Named("work_counter");
+        return counter;
     }
 
     /// <summary>Longest weight row (taps·in) <see cref="ConvFrames"/> takes for a conv with fewer than 8 outputs.</summary>

@@ -40,8 +40,7 @@ public static unsafe class Int8AttentionKernel
     /// <summary>Whether heads of this size fit the layout (whole blocks of 32 dims) and the keys the scratch.</summary>
     public static bool Takes(long headDim, long keys) => headDim > 0 && headDim % Int8Layout.Block == 0 && keys is > 0 and <= MaxKeys;
 
-    /// <summary>src[0] keys, src[1] values, F32 {width, n, items} with contiguous rows -> dst I8 {HeadBytes, heads·items + 1}
-    /// (the last row holds <see cref="Attend"/>'s work counter).</summary>
+    /// <summary>src[0] keys, src[1] values, F32 {width, n, items} with contiguous rows -> dst I8 {HeadBytes, heads·items}.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     internal static void Pack(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
@@ -50,9 +49,7 @@ public static unsafe class Int8AttentionKernel
         var v = (GgmlTensorStruct*)dst->Src[1];
         var heads = (int)userdata;
         long width = k->Ne[0], n = k->Ne[1], hd = width / heads;
-        var pairs = dst->Ne[1] - 1;
-        if (ith == 0) *Int8ProductKernel.Counter(dst, pairs * (long)dst->Nb[1]) = 0;
-        var (from, to) = Int8ProductKernel.Share(pairs, ith, nth);
+        var (from, to) = Int8ProductKernel.Share(dst->Ne[1], ith, nth);
         for (var item = from; item < to; item++)
         {
             long b = item / heads, h = item % heads;
@@ -126,7 +123,7 @@ public static unsafe class Int8AttentionKernel
     }
 
     /// <summary>
-    /// src[0] queries F32 {width, n, items} (contiguous rows), src[1] <see cref="Pack"/>'s bytes -> dst F32 {width, n, items}
+    /// src[0] queries F32 {width, n, items} (contiguous rows), src[1] <see cref="Pack"/>'s bytes, src[2] the work counter -> dst F32 {width, n, items}
     /// contiguous. userdata: heads; op param 0 (after the frame kernels' first): the scale's bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -142,7 +139,7 @@ public static unsafe class Int8AttentionKernel
         long queryBytes = Int8Layout.ColumnBytes(hd), weightBytes = Int8Layout.ColumnBytes(inputs);
         var blocksPerHead = (n + QueryBlock - 1) / QueryBlock;
         var work = items * heads * blocksPerHead;
-        var counter = Int8ProductKernel.Counter(packed, items * heads * (long)packed->Nb[1]);
+        var counter = Int8ProductKernel.Counter(dst, 2);
         var scores = (float*)NativeMemory.AlignedAlloc((nuint)(QueryBlock * inputs * sizeof(float)), 64); // a row per query, room for the padded keys
         var quantized = (byte*)NativeMemory.AlignedAlloc((nuint)(QueryBlock * queryBytes), 64);
         var weights = (byte*)NativeMemory.AlignedAlloc((nuint)(QueryBlock * weightBytes), 64);

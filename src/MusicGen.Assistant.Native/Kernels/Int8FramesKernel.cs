@@ -12,8 +12,7 @@ namespace MusicGen.Assistant.Native.Kernels;
 /// </summary>
 public static unsafe class Int8FramesKernel
 {
-    /// <summary>src[0] F32 {in, L, B} contiguous -> dst I8 {ColumnBytes(taps·in), T·B + 1} (the last column holds the
-    /// product's work counter); params: taps, stride, T.</summary>
+    /// <summary>src[0] F32 {in, L, B} contiguous -> dst I8 {ColumnBytes(taps·in), T·B}; params: taps, stride, T.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     internal static void Quantize(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
@@ -21,8 +20,7 @@ public static unsafe class Int8FramesKernel
         var x = (GgmlTensorStruct*)dst->Src[0];
         int taps = dst->OpParams[FrameKernels.FirstParam], stride = dst->OpParams[FrameKernels.FirstParam + 1];
         long channels = x->Ne[0], frames = dst->OpParams[FrameKernels.FirstParam + 2], inner = channels * taps;
-        var columns = dst->Ne[1] - 1;
-        if (ith == 0) *Int8ProductKernel.Counter(dst, columns * (long)dst->Nb[1]) = 0;
+        var columns = dst->Ne[1];
         var (from, to) = Int8ProductKernel.Share(columns, ith, nth);
         if (from >= to) return;
         var column = (float*)NativeMemory.AlignedAlloc((nuint)(inner * sizeof(float)), 64);

@@ -16,14 +16,6 @@ public static unsafe class Int8GroupedConvKernel
 {
     private const int ColumnChunk = 64;
 
-    /// <summary>dst[0] = 0: the work counter of the node that reads this one (a node of its own runs before it).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    [UnmanagedCallersOnly]
-    internal static void ZeroCounter(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
-    {
-        if (ith == 0) *(int*)dst->Data = 0;
-    }
-
     /// <summary>src[0] F32 {L, channels, B} (contiguous along time), src[1] the packed kernel, src[2] the counter ->
     /// dst F32 {channels, T, B}; params: taps, groups, padding.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -32,7 +24,7 @@ public static unsafe class Int8GroupedConvKernel
     {
         var x = (GgmlTensorStruct*)dst->Src[0];
         var w = (GgmlTensorStruct*)dst->Src[1];
-        var counter = (int*)((GgmlTensorStruct*)dst->Src[2])->Data;
+        var counter = Int8ProductKernel.Counter(dst, 2);
         int taps = dst->OpParams[FrameKernels.FirstParam], groups = dst->OpParams[FrameKernels.FirstParam + 1],
             padding = dst->OpParams[FrameKernels.FirstParam + 2];
         long length = x->Ne[0], channels = dst->Ne[0], frames = dst->Ne[1], batch = dst->Ne[2];

@@ -25,27 +25,33 @@ public static unsafe class Int8ProductKernel
     private const int GroupRange = 16;  // groups of 8 rows per work item: 128 rows x 64 columns
 
     /// <summary>
-    /// The work counter behind a node's <paramref name="usedBytes"/>. ggml gives every thread of a custom op the same
-    /// share, so on a host whose CPUs run at different speeds (a vCPU that also serves interrupts, a busy neighbour)
-    /// the slowest sets the pace; the products take work items from this counter instead, which the node writing
-    /// their input zeroes (ggml's barrier between nodes orders the two).
+    /// dst I32 {1} = 0: a work counter. ggml gives every thread of a custom op the same share, so on a host whose CPUs
+    /// run at different speeds (a vCPU that also serves interrupts, a busy neighbour) the slowest sets the pace; the
+    /// integer kernels take work items from a counter instead (<see cref="Claim"/>), zeroed by this node of its own,
+    /// which ggml runs before the node that reads it.
     /// </summary>
-    internal static int* Counter(GgmlTensorStruct* t, long usedBytes) => (int*)((byte*)t->Data + usedBytes);
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [UnmanagedCallersOnly]
+    internal static void ZeroCounter(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
+    {
+        if (ith == 0) *(int*)dst->Data = 0;
+    }
+
+    /// <summary>The work counter a kernel reads as its source <paramref name="index"/>.</summary>
+    internal static int* Counter(GgmlTensorStruct* dst, int index) => (int*)((GgmlTensorStruct*)dst->Src[index])->Data;
 
     /// <summary>The next unclaimed work item of <paramref name="counter"/>.</summary>
     internal static long Claim(int* counter) => Interlocked.Increment(ref Unsafe.AsRef<int>(counter)) - 1;
 
-    /// <summary>src[0] F32 {k, n1, n2, n3} (contiguous rows) -> dst I8 {ColumnBytes(k), n1·n2·n3 + 1} (the last column holds
-    /// the product's work counter).</summary>
+    /// <summary>src[0] F32 {k, n1, n2, n3} (contiguous rows) -> dst I8 {ColumnBytes(k), n1·n2·n3}.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     internal static void Quantize(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {
         var x = (GgmlTensorStruct*)dst->Src[0];
         long k = x->Ne[0], n1 = x->Ne[1], n2 = x->Ne[2];
-        var columns = dst->Ne[1] - 1;
+        var columns = dst->Ne[1];
         var stride = dst->Nb[1];
-        if (ith == 0) *Counter(dst, columns * (long)stride) = 0;
         var (from, to) = Share(columns, ith, nth);
         for (var c = from; c < to; c++)
         {
@@ -118,18 +124,18 @@ public static unsafe class Int8ProductKernel
         return (d, sum);
     }
 
-    /// <summary>src[0] I8 {ColumnBytes(k), columns + 1} from <see cref="Quantize"/> or <see cref="Int8FramesKernel"/>, src[1]
-    /// the packed weight {k, n}, src[2] (optional) a bias F32 {n} -> dst F32 {n, columns...}. Threads claim items of 64 columns × 128 rows.</summary>
+    /// <summary>src[0] I8 {ColumnBytes(k), columns} from <see cref="Quantize"/> or <see cref="Int8FramesKernel"/>, src[1]
+    /// the packed weight {k, n}, src[2] the work counter, src[3] (optional) a bias F32 {n} -> dst F32 {n, columns...}. Threads claim items of 64 columns × 128 rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
     internal static void Multiply(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
     {
         var xq = (GgmlTensorStruct*)dst->Src[0];
         var w = (GgmlTensorStruct*)dst->Src[1];
-        var bias = dst->Src[2] != 0 ? (float*)((GgmlTensorStruct*)dst->Src[2])->Data : null;
+        var bias = dst->Src[3] != 0 ? (float*)((GgmlTensorStruct*)dst->Src[3])->Data : null;
         long k = w->Ne[0], n = w->Ne[1], columnBytes = (long)xq->Nb[1];
         var columns = dst->Ne[1] * dst->Ne[2] * dst->Ne[3];
-        var counter = Counter(xq, columns * columnBytes);
+        var counter = Counter(dst, 2);
         var groups = n / Int8Layout.Rows;
         var ranges = (groups + GroupRange - 1) / GroupRange;
         var items = (columns + ColumnChunk - 1) / ColumnChunk * ranges;
