@@ -79,32 +79,25 @@ public sealed unsafe partial class GgmlContext
     /// created per graph (<see cref="ComputeBackend.KeepsWorkerThreads"/> false, more than one thread) each compute
     /// then pays for attaching a fresh thread to .NET.
     /// </summary>
-    public Tensor GeluErfKernel(Tensor x)
-    {
-        RequireF32(x, "gelu_erf_kernel");
-        RequireContiguous(x, "gelu_erf_kernel");
-        if (Differentiable) return GeluErf(x); // a custom op has no backward
-        EnsureRoom(1);
-        var args = stackalloc GgmlTensorStruct*[1];
-        args[0] = x.Ptr;
-        return new Tensor(GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, x.Ne0, x.Ne1, x.Ne2, x.Ne3, args, 1,
-            &Kernels.GeluErfKernel.Run, -1, 0)).Named("gelu_erf_kernel");
-    }
+    public Tensor GeluErfKernel(Tensor x) =>
+        Differentiable ? GeluErf(x) : ElementwiseKernel(x, "gelu_erf_kernel", &Kernels.GeluErfKernel.Run); // a custom op has no backward
 
     /// <summary>
     /// gelu_fast (the tanh approximation in float, not ggml's fp16 table) by our vectorized kernel
     /// (<see cref="Kernels.GeluTanhKernel"/>) in one pass. Same shape, contiguous F32.
     /// </summary>
-    public Tensor GeluTanhKernel(Tensor x)
+    public Tensor GeluTanhKernel(Tensor x) =>
+        Differentiable ? GeluTanhComposite(x) : ElementwiseKernel(x, "gelu_tanh_kernel", &Kernels.GeluTanhKernel.Run);
+
+    // one node of an element-by-element C# kernel: same shape, contiguous F32
+    private Tensor ElementwiseKernel(Tensor x, string op, delegate* unmanaged<GgmlTensorStruct*, int, int, nint, void> kernel)
     {
-        RequireF32(x, "gelu_tanh_kernel");
-        RequireContiguous(x, "gelu_tanh_kernel");
-        if (Differentiable) return GeluTanhComposite(x); // a custom op has no backward
+        RequireF32(x, op);
+        RequireContiguous(x, op);
         EnsureRoom(1);
         var args = stackalloc GgmlTensorStruct*[1];
         args[0] = x.Ptr;
-        return new Tensor(GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, x.Ne0, x.Ne1, x.Ne2, x.Ne3, args, 1,
-            &Kernels.GeluTanhKernel.Run, -1, 0)).Named("gelu_tanh_kernel");
+        return new Tensor(GgmlOps.ggml_custom_4d(Pointer, (int)GgmlType.F32, x.Ne0, x.Ne1, x.Ne2, x.Ne3, args, 1, kernel, -1, 0)).Named(op);
     }
 
     /// <summary>
@@ -158,8 +151,7 @@ public sealed unsafe partial class GgmlContext
         const string op = "int8_product";
         if (bias is { } b)
             Require(b.Type == GgmlType.F32 && b.IsContiguous && b.ElementCount == w.Ne1, op, () => $"bias {S(b)} is not {w.Ne1} F32 values for {S(w)}");
-        Require(w.IsInt8Packed && w.Ptr->ViewSrc == 0, op, () => $"{S(w)} is not a whole packed weight (a view of one has no packed layout)");
-        Require(!Differentiable, op, () => $"the packed weight {S(w)} has no backward; a training model keeps its weights unpacked");
+        RequirePackedWeight(w, op);
         Require(w.Ne0 == x.Ne0, op, () => $"inner sizes differ: {S(w)} vs {S(x)}");
         Require(x.Type == GgmlType.F32 && x.Nb(0) == 4, op, () => $"{S(x)} must be F32 with contiguous rows");
         EnsureRoom(2);
@@ -186,8 +178,7 @@ public sealed unsafe partial class GgmlContext
     public Tensor Int8ConvFrames(Tensor w, Tensor frames, int taps, int stride)
     {
         const string op = "int8_conv_frames";
-        Require(w.IsInt8Packed && w.Ptr->ViewSrc == 0, op, () => $"{S(w)} is not a whole packed weight");
-        Require(!Differentiable, op, () => "a custom kernel has no backward");
+        RequirePackedWeight(w, op);
         RequireF32(frames, op);
         RequireContiguous(frames, op);
         Require(frames.Ne3 == 1, op, () => $"frames {S(frames)} must be {{channels, time, batch}}");
@@ -220,8 +211,7 @@ public sealed unsafe partial class GgmlContext
     public Tensor Int8GroupedConv(Tensor w, Tensor timeFirst, int taps, int groups, int padding)
     {
         const string op = "int8_grouped_conv";
-        Require(w.IsInt8Packed && w.Ptr->ViewSrc == 0, op, () => $"{S(w)} is not a whole packed weight");
-        Require(!Differentiable, op, () => "a custom kernel has no backward");
+        RequirePackedWeight(w, op);
         RequireF32(timeFirst, op);
         Require(timeFirst.Nb(0) == 4 && timeFirst.Ne3 == 1, op, () => $"frames {S(timeFirst)} must be {{time, channels, batch}}, contiguous along time");
         var channels = timeFirst.Ne1;
@@ -278,6 +268,13 @@ public sealed unsafe partial class GgmlContext
             &Kernels.Int8AttentionKernel.Attend, -1, heads);
         SetKernelParams(t, BitConverter.SingleToInt32Bits(scale));
         return new Tensor(t).Named(op);
+    }
+
+    // the weight operand of an integer kernel: a whole packed weight (a view has no packed layout), in a graph without backward
+    private void RequirePackedWeight(Tensor w, string op)
+    {
+        Require(w.IsInt8Packed && w.Ptr->ViewSrc == 0, op, () => $"{S(w)} is not a whole packed weight (a view of one has no packed layout)");
+        Require(!Differentiable, op, () => $"the packed weight {S(w)} has no backward; a training model keeps its weights unpacked");
     }
 
     // a node of its own that zeroes an integer kernel's work counter before each compute (Int8ProductKernel.ZeroCounter)

@@ -44,6 +44,7 @@ public static unsafe class Int8Products
     /// <summary>Whether <paramref name="t"/> (or the tensor it views: a view has no buffer until a graph is allocated) lives in packed memory.</summary>
     internal static bool Holds(Tensor t)
     {
+        if (Buffers.IsEmpty) return false; // every MulMat and view asks: nothing to look up in a process without packed weights
         var p = t.Ptr->ViewSrc != 0 ? (GgmlTensorStruct*)t.Ptr->ViewSrc : t.Ptr;
         return p->Buffer != 0 && Buffers.ContainsKey(p->Buffer);
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -9,21 +10,15 @@ namespace MusicGen.Assistant.Native.Kernels;
 /// </summary>
 public static class Elu
 {
-    public static void Apply(ReadOnlySpan<float> x, Span<float> y)
+    public static void Apply(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Apply<Function>(x, y);
+
+    private readonly struct Function : IElementwise
     {
-        if (y.Length < x.Length) throw new ArgumentException("destination is shorter than the source");
-        var i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            ref var xr = ref MemoryMarshal.GetReference(x);
-            ref var yr = ref MemoryMarshal.GetReference(y);
-            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var v = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.Zero), v, NegativeExp.Expm1(v))
-                    .StoreUnsafe(ref yr, (nuint)i);
-            }
-        }
-        for (; i < x.Length; i++) y[i] = x[i] > 0 ? x[i] : NegativeExp.Expm1(x[i]);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Of(Vector256<float> v) =>
+            Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.Zero), v, NegativeExp.Expm1(v));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Of(float x) => x > 0 ? x : NegativeExp.Expm1(x);
     }
 }

@@ -30,18 +30,14 @@ public static unsafe class GeluErfKernel
     private const float UScale = 1f / 1.5f, UShift = -2.5f / 1.5f, Largest = 4f;
 
     /// <summary>y = GELU(x) element by element (y may be x).</summary>
-    public static void Apply(ReadOnlySpan<float> x, Span<float> y)
+    public static void Apply(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Apply<Function>(x, y);
+
+    private readonly struct Function : IElementwise
     {
-        if (y.Length < x.Length) throw new ArgumentException("destination is shorter than the source");
-        var i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            ref var xr = ref MemoryMarshal.GetReference(x);
-            ref var yr = ref MemoryMarshal.GetReference(y);
-            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-                Gelu(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
-        }
-        for (; i < x.Length; i++) y[i] = Gelu(x[i]);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Of(Vector256<float> x) => Gelu(x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Of(float x) => Gelu(x);
     }
 
     /// <summary>erf of one value, evaluated exactly as the vector lanes are.</summary>
@@ -120,15 +116,5 @@ public static unsafe class GeluErfKernel
     /// <summary>dst = GELU(src[0]), both contiguous F32 of the same shape; each thread takes its band of whole vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [UnmanagedCallersOnly]
-    internal static void Run(GgmlTensorStruct* dst, int ith, int nth, nint userdata)
-    {
-        var src = (GgmlTensorStruct*)dst->Src[0];
-        var count = dst->Ne[0] * dst->Ne[1] * dst->Ne[2] * dst->Ne[3];
-        const int lanes = 8;
-        var per = ((count + nth - 1) / nth + lanes - 1) / lanes * lanes;
-        var from = Math.Min(count, per * ith);
-        var to = Math.Min(count, from + per);
-        if (to <= from) return;
-        Apply(new ReadOnlySpan<float>((float*)src->Data + from, (int)(to - from)), new Span<float>((float*)dst->Data + from, (int)(to - from)));
-    }
+    internal static void Run(GgmlTensorStruct* dst, int ith, int nth, nint userdata) => Elementwise.RunBand<Function>(dst, ith, nth);
 }

@@ -69,22 +69,31 @@ public static unsafe class Int8ProductKernel
         var offset = Vector256.Create(128);
         for (long b = 0; b < k / Int8Layout.Block; b++)
         {
-            var p = x + b * Int8Layout.Block;
-            Vector256<float> v0 = Vector256.Load(p), v1 = Vector256.Load(p + 8), v2 = Vector256.Load(p + 16), v3 = Vector256.Load(p + 24);
-            var amax = AbsMax(v0, v1, v2, v3);
-            var sum = v0 + v1 + v2 + v3;
-            if (!Vector256.EqualsAll(sum, sum)) amax = float.NaN; // a NaN or ±inf input leaves its block's outputs non-finite, not a silent number
-            var d = amax / 127f;
-            var id = Vector256.Create(d != 0f ? 1f / d : 0f);
-            scales[b] = d;
-            // cvtps2dq rounds to nearest even; |x·id| ≤ 127, so the shifted values are 1..255
-            var q0 = Avx.ConvertToVector256Int32(v0 * id) + offset;
-            var q1 = Avx.ConvertToVector256Int32(v1 * id) + offset;
-            var q2 = Avx.ConvertToVector256Int32(v2 * id) + offset;
-            var q3 = Avx.ConvertToVector256Int32(v3 * id) + offset;
-            Vector256.Narrow(Vector256.Narrow(q0, q1).AsUInt16(), Vector256.Narrow(q2, q3).AsUInt16())
+            scales[b] = QuantizeBlock(x + b * Int8Layout.Block, out var q0, out var q1, out var q2, out var q3);
+            // |q| ≤ 127, so the shifted values are 1..255
+            Vector256.Narrow(Vector256.Narrow(q0 + offset, q1 + offset).AsUInt16(), Vector256.Narrow(q2 + offset, q3 + offset).AsUInt16())
                 .Store(destination + b * Int8Layout.Block);
         }
+    }
+
+    /// <summary>
+    /// 32 floats quantized as Q8_0 does: returns the scale (max |x| / 127) and the values rounded to nearest even
+    /// (cvtps2dq). A NaN or ±inf input makes the scale NaN, so its block's outputs are non-finite, not a silent number.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float QuantizeBlock(float* x, out Vector256<int> q0, out Vector256<int> q1, out Vector256<int> q2, out Vector256<int> q3)
+    {
+        Vector256<float> v0 = Vector256.Load(x), v1 = Vector256.Load(x + 8), v2 = Vector256.Load(x + 16), v3 = Vector256.Load(x + 24);
+        var amax = AbsMax(v0, v1, v2, v3);
+        var sum = v0 + v1 + v2 + v3;
+        if (!Vector256.EqualsAll(sum, sum)) amax = float.NaN;
+        var d = amax / 127f;
+        var id = Vector256.Create(d != 0f ? 1f / d : 0f);
+        q0 = Avx.ConvertToVector256Int32(v0 * id);
+        q1 = Avx.ConvertToVector256Int32(v1 * id);
+        q2 = Avx.ConvertToVector256Int32(v2 * id);
+        q3 = Avx.ConvertToVector256Int32(v3 * id);
+        return d;
     }
 
     /// <summary>max |x| over 32 values. vmaxps, not Vector256.Max: the IEEE maximum that orders NaN and signed
@@ -109,19 +118,9 @@ public static unsafe class Int8ProductKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (float Scale, int Sum) QuantizeBlockSigned(float* x, int* groups)
     {
-        Vector256<float> v0 = Vector256.Load(x), v1 = Vector256.Load(x + 8), v2 = Vector256.Load(x + 16), v3 = Vector256.Load(x + 24);
-        var amax = AbsMax(v0, v1, v2, v3);
-        if (!Vector256.EqualsAll(v0 + v1 + v2 + v3, v0 + v1 + v2 + v3)) amax = float.NaN; // non-finite in, non-finite out
-        var d = amax / 127f;
-        var id = Vector256.Create(d != 0f ? 1f / d : 0f);
-        var q0 = Avx.ConvertToVector256Int32(v0 * id);
-        var q1 = Avx.ConvertToVector256Int32(v1 * id);
-        var q2 = Avx.ConvertToVector256Int32(v2 * id);
-        var q3 = Avx.ConvertToVector256Int32(v3 * id);
-        var sum = Vector256.Sum(q0 + q1 + q2 + q3);
-        var bytes = Vector256.Narrow(Vector256.Narrow(q0, q1), Vector256.Narrow(q2, q3)).AsInt32();
-        bytes.Store(groups);
-        return (d, sum);
+        var d = QuantizeBlock(x, out var q0, out var q1, out var q2, out var q3);
+        Vector256.Narrow(Vector256.Narrow(q0, q1), Vector256.Narrow(q2, q3)).AsInt32().Store(groups);
+        return (d, Vector256.Sum(q0 + q1 + q2 + q3));
     }
 
     /// <summary>src[0] I8 {ColumnBytes(k), columns} from <see cref="Quantize"/> or <see cref="Int8FramesKernel"/>, src[1]
