@@ -1,4 +1,5 @@
 using MusicGen.Assistant.Native;
+using MusicGen.Assistant.Testing;
 using MusicGen.Assistant.Native.Kernels;
 
 namespace MusicGen.Assistant.Native.Tests;
@@ -34,7 +35,7 @@ public class Int8AttentionTests
         var scale = 3f / MathF.Sqrt(headDim); // sharper than 1/√d: a few keys dominate each query
         var y = Run(q, k, v, width, n, items, heads, scale, threads);
         var exact = Exact(q, k, v, width, n, items, heads, scale);
-        Assert.InRange(RelativeRms(y, exact), 0, 1.5e-2);
+        Assert.InRange(ErrorMetrics.RelativeRms(y, exact), 0, 1.5e-2);
     }
 
     [Fact]
@@ -60,7 +61,7 @@ public class Int8AttentionTests
         var queries = Enumerable.Range(0, n).SelectMany(_ => q).ToArray();
         var y = Run(queries, k, v, headDim, n, 1, 1, 1f, 1);
         var exact = Exact(queries, k, v, headDim, n, 1, 1, 1f);
-        Assert.InRange(RelativeRms(y, exact), 0, 3e-2);
+        Assert.InRange(ErrorMetrics.RelativeRms(y, exact), 0, 3e-2);
     }
 
     [Fact]
@@ -122,12 +123,5 @@ public class Int8AttentionTests
                     }
                 }
         return y;
-    }
-
-    private static double RelativeRms(float[] a, float[] b)
-    {
-        double d = 0, s = 0;
-        for (var i = 0; i < a.Length; i++) { d += (double)(a[i] - b[i]) * (a[i] - b[i]); s += (double)b[i] * b[i]; }
-        return Math.Sqrt(d / Math.Max(s, 1e-30));
     }
 }

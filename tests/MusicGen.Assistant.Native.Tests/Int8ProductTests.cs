@@ -1,4 +1,5 @@
 using MusicGen.Assistant.Native;
+using MusicGen.Assistant.Testing;
 using MusicGen.Assistant.Native.Kernels;
 
 namespace MusicGen.Assistant.Native.Tests;
@@ -38,12 +39,12 @@ public class Int8ProductTests
         Assert.True(wasPacked);
 
         // ggml rounds each activation block's scale to f16 (relative 2^-11), the packed kernel keeps it in f32
-        Assert.InRange(RelativeRms(packed, plain), 0, 2e-3);
+        Assert.InRange(ErrorMetrics.RelativeRms(packed, plain), 0, 2e-3);
         // and both are a Q8_0 product of the exact one
         var exact = Reference(Quantizer.Dequantize(weights, (long)k * n, GgmlType.Q8_0), x, k, n, columns * batch);
-        Assert.InRange(RelativeRms(packed, exact), 0, 1e-2);
-        Assert.True(RelativeRms(packed, exact) <= RelativeRms(plain, exact) * 1.25 + 1e-6,
-            $"packed {RelativeRms(packed, exact)} vs ggml {RelativeRms(plain, exact)} from the exact product");
+        Assert.InRange(ErrorMetrics.RelativeRms(packed, exact), 0, 1e-2);
+        Assert.True(ErrorMetrics.RelativeRms(packed, exact) <= ErrorMetrics.RelativeRms(plain, exact) * 1.25 + 1e-6,
+            $"packed {ErrorMetrics.RelativeRms(packed, exact)} vs ggml {ErrorMetrics.RelativeRms(plain, exact)} from the exact product");
     }
 
     [Fact]
@@ -88,7 +89,7 @@ public class Int8ProductTests
         var view = g.Ctx.View(all, [k, columns], [all.Nb(1)], 0);
         var y = g.Run(g.Ctx.MulMat(w, view));
         var dense = Enumerable.Range(0, columns).SelectMany(c => wide.Skip(c * pitch).Take(k)).ToArray();
-        Assert.InRange(RelativeRms(y, Reference(Quantizer.Dequantize(weights, (long)k * n, GgmlType.Q8_0), dense, k, n, columns)), 0, 1e-2);
+        Assert.InRange(ErrorMetrics.RelativeRms(y, Reference(Quantizer.Dequantize(weights, (long)k * n, GgmlType.Q8_0), dense, k, n, columns)), 0, 1e-2);
     }
 
     [Theory]
@@ -119,7 +120,7 @@ public class Int8ProductTests
                     for (var q = 0; q < taps; q++)
                         columns[(b * count + t) * inner + i * taps + q] = frames[(b * length + t * stride + q) * channels + i];
         Assert.Equal(outputs * count * batch, y.Length);
-        Assert.InRange(RelativeRms(y, Reference(w, columns, inner, outputs, count * batch)), 0, 1e-2);
+        Assert.InRange(ErrorMetrics.RelativeRms(y, Reference(w, columns, inner, outputs, count * batch)), 0, 1e-2);
     }
 
     [Theory]
@@ -166,7 +167,7 @@ public class Int8ProductTests
                         }
                     exact[(b * frames + t) * channels + o] = (float)sum;
                 }
-        Assert.InRange(RelativeRms(y.ToFloatArray(), exact), 0, 1e-2);
+        Assert.InRange(ErrorMetrics.RelativeRms(y.ToFloatArray(), exact), 0, 1e-2);
     }
 
     [Fact]
@@ -277,12 +278,5 @@ public class Int8ProductTests
                 y[c * n + r] = (float)s;
             }
         return y;
-    }
-
-    private static double RelativeRms(float[] a, float[] b)
-    {
-        double d = 0, s = 0;
-        for (var i = 0; i < a.Length; i++) { d += (double)(a[i] - b[i]) * (a[i] - b[i]); s += (double)b[i] * b[i]; }
-        return Math.Sqrt(d / Math.Max(s, 1e-30));
     }
 }

@@ -2,6 +2,7 @@ using MusicGen.Assistant.Formats.Conversion;
 using MusicGen.Assistant.Formats.Gguf;
 using MusicGen.Assistant.Models.Hubert;
 using MusicGen.Assistant.Native;
+using MusicGen.Assistant.Testing;
 
 namespace MusicGen.Assistant.Models.Tests.Hubert;
 
@@ -159,16 +160,9 @@ public sealed class HubertEncoderTests : IDisposable
             var ours = packed.Encode(signal).LastHiddenState.ToArray();
             var theirs = ggml.Encode(signal).LastHiddenState.ToArray();
             Assert.NotEqual(theirs, ours); // the integer kernels ran (attention, convs and products)
-            var (oursError, theirsError) = (RelativeRms(ours, exact), RelativeRms(theirs, exact));
+            var (oursError, theirsError) = (ErrorMetrics.RelativeRms(ours, exact), ErrorMetrics.RelativeRms(theirs, exact));
             Assert.True(oursError <= 1.5 * theirsError, $"integer kernels {oursError:E2} from f32, ggml's q8_0 products {theirsError:E2}");
         }
-    }
-
-    private static double RelativeRms(float[] a, float[] b)
-    {
-        double d = 0, s = 0;
-        for (var i = 0; i < a.Length; i++) { d += (double)(a[i] - b[i]) * (a[i] - b[i]); s += (double)b[i] * b[i]; }
-        return Math.Sqrt(d / s);
     }
 
     [Fact]

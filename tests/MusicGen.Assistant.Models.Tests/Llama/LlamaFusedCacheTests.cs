@@ -1,6 +1,7 @@
 using MusicGen.Assistant.Formats.Conversion;
 using MusicGen.Assistant.Models.Llama;
 using MusicGen.Assistant.Native;
+using MusicGen.Assistant.Testing;
 using Xunit.Abstractions;
 using static MusicGen.Assistant.Models.Tests.Llama.LlamaFixtures;
 
@@ -44,7 +45,7 @@ public class LlamaFusedCacheTests(ITestOutputHelper output)
         var worst = 0.0;
         void Compare(float[] reference, float[] a, float[] b, string what)
         {
-            var e = Math.Max(RelativeRms(reference, b), RelativeRms(a, b));
+            var e = Math.Max(ErrorMetrics.RelativeRms(b, reference), ErrorMetrics.RelativeRms(b, a));
             worst = Math.Max(worst, e);
             Assert.True(e < 3e-3, $"{what}: the fused f16 path differs by {e:E2} (relative RMS)");
         }
@@ -54,16 +55,5 @@ public class LlamaFusedCacheTests(ITestOutputHelper output)
             Compare(forced.AsSpan(p * Config.VocabSize, Config.VocabSize).ToArray(), plain.Step(Tokens[p]).Logits, fused.Step(Tokens[p]).Logits, $"step at {p}");
         output.WriteLine($"worst relative RMS difference of the fused f16 path: {worst:E2}");
         Assert.True(worst > 0, "an f16 cache must round something: the paths cannot be bit-identical");
-    }
-
-    private static double RelativeRms(float[] expected, float[] actual)
-    {
-        double diff = 0, norm = 0;
-        for (var i = 0; i < expected.Length; i++)
-        {
-            diff += Math.Pow(expected[i] - actual[i], 2);
-            norm += Math.Pow(expected[i], 2);
-        }
-        return Math.Sqrt(diff / norm);
     }
 }

@@ -101,7 +101,7 @@ public class VisionEncoderTests
             var ours = packed.Encode(pixels).LastHiddenState;
             var theirs = ggml.Encode(pixels).LastHiddenState;
             Assert.NotEqual(theirs, ours); // the integer kernels ran
-            double Error(float[] a) => Math.Sqrt(a.Select((x, i) => (double)(x - b[i]) * (x - b[i])).Sum() / b.Sum(x => (double)x * x));
+            double Error(float[] a) => ErrorMetrics.RelativeRms(a, b);
             Assert.True(Error(ours) <= 1.5 * Error(theirs), $"integer kernels {Error(ours):E2} from f32, ggml's q8_0 products {Error(theirs):E2}");
         }
     }
